@@ -40,7 +40,7 @@ options:
   --public-url U        URL viewers and peers use to reach this server (default http://H:P)
   --jar FILE            install this jar instead of downloading it
   --root DIR            install into DIR instead of / (tests, packaging): no user, no systemd
-  --no-start            install and enable nothing at runtime: do not start the unit
+  --no-start            install and enable the unit, but do not start it
   --uninstall           stop and remove the unit, config and jar; keeps recordings and data
   --purge               with --uninstall: also remove /var/lib/tributary and the user
   -h, --help            this text
