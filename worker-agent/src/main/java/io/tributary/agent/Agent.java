@@ -1,0 +1,212 @@
+package io.tributary.agent;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+
+import io.tributary.agent.control.ControlLoop;
+import io.tributary.agent.ffmpeg.Natives;
+import io.tributary.agent.http.HttpApi;
+import io.tributary.agent.ingest.CaptureSupervisor;
+import io.tributary.agent.ingest.RateMeter;
+import io.tributary.api.Json;
+import io.tributary.api.agent.AgentReport;
+import io.tributary.api.agent.StreamReport;
+import io.tributary.api.server.ServerStats;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+
+/** One running worker agent: HTTP server, captures and the control loop, wired together. */
+public final class Agent implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Agent.class.getName());
+    public static final String VERSION = "0.1.0";
+
+    private final AgentConfig config;
+    private final Vertx vertx;
+    private final CaptureSupervisor supervisor;
+    private final AtomicLong bytesSent = new AtomicLong();
+    private final RateMeter output = new RateMeter();
+    private final long startedAt = System.currentTimeMillis();
+    private HttpServer server;
+    private ControlLoop control;
+    private AgentConfig effective;
+
+    private Agent(AgentConfig config, Clock clock) {
+        this.config = config;
+        this.vertx = Vertx.vertx();
+        this.supervisor = new CaptureSupervisor(config.dataDir(), config.hostname(), config.fileRoot(), clock,
+                bytesSent);
+    }
+
+    public static Agent start(AgentConfig config) throws Exception {
+        Natives.load(config.ffmpegLogLevel());
+        Files.createDirectories(config.dataDir());
+        Agent a = new Agent(config, Clock.systemUTC());
+        try {
+            a.listen();
+        } catch (Exception e) {
+            a.close();
+            throw e;
+        }
+        return a;
+    }
+
+    private void listen() throws Exception {
+        HttpApi api = new HttpApi(vertx, supervisor, this::health, this::metrics, bytesSent);
+        server = vertx.createHttpServer(new HttpServerOptions().setHost(config.bind()).setPort(config.httpPort())
+                        .setTcpNoDelay(true))
+                .requestHandler(api.router())
+                .listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        int port = server.actualPort();
+        effective = config.httpPort() == port ? config
+                : config.withPort(port, config.publicUrl().replace(":" + config.httpPort(), ":" + port));
+        LOG.log(Level.INFO, "host=" + config.hostname() + ": listening on " + config.bind() + ":" + port);
+        if (config.streamsUrl() != null || config.controlPlaneUrl() != null) {
+            control = new ControlLoop(effective, supervisor, this::report);
+            control.start();
+        }
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    public AgentConfig config() {
+        return effective;
+    }
+
+    public CaptureSupervisor supervisor() {
+        return supervisor;
+    }
+
+    public AgentReport report() {
+        List<StreamReport> streams = supervisor.reports();
+        long in = streams.stream().mapToLong(s -> s.bitrateIn() == null ? 0 : s.bitrateIn()).sum();
+        int clients = streams.stream().mapToInt(s -> s.onlineClients() == null ? 0 : s.onlineClients()).sum();
+        int online = (int) streams.stream().filter(s -> "running".equals(s.status())).count();
+        output.add(bytesSent.get() - output.total());
+        ServerStats stats = new ServerStats(cpuPercent(), output.bitsPerSecond() / 1000, in / 1000, clients, online,
+                rssBytes());
+        return new AgentReport(effective.publicUrl(), effective.publicUrl(), effective.privateUrl(), effective.roles(),
+                effective.group(), effective.channelLimit(), effective.maxBitrate(), VERSION, startedAt, stats,
+                streams);
+    }
+
+    static Double cpuPercent() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            double load = os.getProcessCpuLoad();
+            return load < 0 ? null : Math.round(load * 1000.0) / 10.0;
+        }
+        return null;
+    }
+
+    static Long rssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    String[] parts = line.trim().split("\\s+");
+                    return Long.parseLong(parts[1]) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: fall through
+        }
+        return Runtime.getRuntime().totalMemory();
+    }
+
+    private String health() {
+        Map<String, Object> h = new TreeMap<>();
+        h.put("status", "UP");
+        h.put("hostname", effective.hostname());
+        h.put("version", VERSION);
+        h.put("streams", supervisor.captures().size());
+        if (control != null) {
+            h.put("control_plane", control.controlPlaneReachable() ? "reachable" : "unreachable");
+        }
+        try {
+            return Json.mapper().writeValueAsString(h);
+        } catch (JsonProcessingException e) {
+            return "{\"status\":\"UP\"}";
+        }
+    }
+
+    private String metrics() {
+        StringBuilder b = new StringBuilder(1024);
+        List<StreamReport> streams = supervisor.reports();
+        gauge(b, "tributary_agent_up", "1 while the agent runs", null, 1);
+        Double cpu = cpuPercent();
+        gauge(b, "tributary_agent_cpu_usage_percent", "process CPU as % of all cores", null, cpu == null ? 0 : cpu);
+        gauge(b, "tributary_agent_memory_bytes", "resident memory of the process", null, rssBytes());
+        counter(b, "tributary_agent_http_sent_bytes_total", "media bytes sent to HTTP clients", bytesSent.get());
+        gauge(b, "tributary_agent_control_plane_reachable", "1 when the last report got an answer", null,
+                control != null && control.controlPlaneReachable() ? 1 : 0);
+        Map<String, Integer> byStatus = new TreeMap<>();
+        for (String s : List.of("running", "starting", "waiting", "error")) {
+            byStatus.put(s, 0);
+        }
+        streams.forEach(s -> byStatus.merge(s.status(), 1, Integer::sum));
+        b.append("# HELP tributary_agent_streams streams on this agent by status\n# TYPE tributary_agent_streams gauge\n");
+        byStatus.forEach((k, v) -> b.append("tributary_agent_streams{status=\"").append(k).append("\"} ").append(v)
+                .append('\n'));
+        stream(b, streams, "tributary_stream_bitrate_in_bits", "input bitrate, bits per second", StreamReport::bitrateIn);
+        stream(b, streams, "tributary_stream_bitrate_out_bits", "muxed output bitrate, bits per second",
+                StreamReport::bitrateOut);
+        stream(b, streams, "tributary_stream_clients", "live MPEG-TS clients", s -> s.onlineClients());
+        stream(b, streams, "tributary_stream_media_sequence", "newest finished HLS segment", StreamReport::mediaSequence);
+        stream(b, streams, "tributary_stream_last_frame_age_ms", "time since the last packet", StreamReport::lastFrameAge);
+        stream(b, streams, "tributary_stream_running", "1 when the stream is running",
+                s -> "running".equals(s.status()) ? 1 : 0);
+        return b.toString();
+    }
+
+    private static void gauge(StringBuilder b, String name, String help, String labels, double value) {
+        b.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" gauge\n");
+        b.append(name).append(labels == null ? "" : labels).append(' ').append(format(value)).append('\n');
+    }
+
+    private static void counter(StringBuilder b, String name, String help, long value) {
+        b.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" counter\n");
+        b.append(name).append(' ').append(value).append('\n');
+    }
+
+    private static void stream(StringBuilder b, List<StreamReport> streams, String name, String help,
+            java.util.function.Function<StreamReport, Number> f) {
+        b.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" gauge\n");
+        for (StreamReport s : streams) {
+            Number v = f.apply(s);
+            if (v != null) {
+                b.append(name).append("{stream=\"").append(s.name()).append("\"} ").append(format(v.doubleValue()))
+                        .append('\n');
+            }
+        }
+    }
+
+    private static String format(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    @Override
+    public void close() {
+        if (control != null) {
+            control.close();
+        }
+        supervisor.stopAll();
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "vert.x did not close cleanly: " + e);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.tributary.agent;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The agent's settings, from the environment or a properties file (same keys lower-cased with
+ * dots: TRIBUTARY_HTTP_PORT is tributary.http.port). The environment wins over the file.
+ */
+public record AgentConfig(
+        String controlPlaneUrl,
+        String hostname,
+        String clusterKey,
+        int httpPort,
+        String bind,
+        String publicUrl,
+        String privateUrl,
+        Path dataDir,
+        Path dvrRoot,
+        Path fileRoot,
+        List<String> roles,
+        String group,
+        int channelLimit,
+        Long maxBitrate,
+        String configExternal,
+        long configPollIntervalMs,
+        String ffmpegLogLevel) {
+
+    public static AgentConfig load(Map<String, String> env, Properties file) {
+        Lookup l = new Lookup(env, file);
+        String hostname = l.get("TRIBUTARY_HOSTNAME", defaultHostname());
+        int port = Integer.parseInt(l.get("TRIBUTARY_HTTP_PORT", "8090"));
+        String publicUrl = l.get("TRIBUTARY_PUBLIC_URL", "http://" + hostname + ":" + port);
+        Path dataDir = Path.of(l.get("TRIBUTARY_DATA_DIR", "/var/lib/tributary"));
+        String fileRoot = l.get("TRIBUTARY_FILE_ROOT", null);
+        String maxBitrate = l.get("TRIBUTARY_MAX_BITRATE", null);
+        String cp = l.get("TRIBUTARY_CONTROL_PLANE_URL", "http://127.0.0.1:8080");
+        return new AgentConfig(
+                cp.isBlank() || cp.equalsIgnoreCase("none") ? null : stripSlash(cp),
+                hostname,
+                l.get("TRIBUTARY_CLUSTER_KEY", null),
+                port,
+                l.get("TRIBUTARY_BIND", "0.0.0.0"),
+                stripSlash(publicUrl),
+                stripSlash(l.get("TRIBUTARY_PRIVATE_URL", publicUrl)),
+                dataDir,
+                Path.of(l.get("TRIBUTARY_DVR_ROOT", dataDir.resolve("dvr").toString())),
+                fileRoot == null || fileRoot.isBlank() ? null : Path.of(fileRoot),
+                Arrays.stream(l.get("TRIBUTARY_ROLES", "ingest,edge").split(",")).map(String::trim)
+                        .filter(s -> !s.isEmpty()).toList(),
+                l.get("TRIBUTARY_GROUP", "default"),
+                Integer.parseInt(l.get("TRIBUTARY_CHANNEL_LIMIT", "100")),
+                maxBitrate == null || maxBitrate.isBlank() ? null : Long.parseLong(maxBitrate),
+                emptyToNull(l.get("TRIBUTARY_CONFIG_EXTERNAL", null)),
+                Long.parseLong(l.get("TRIBUTARY_CONFIG_POLL_INTERVAL_MS", "5000")),
+                l.get("TRIBUTARY_FFMPEG_LOG_LEVEL", "fatal"));
+    }
+
+    /** Loads from the process environment and the file named by --config or TRIBUTARY_AGENT_CONFIG. */
+    public static AgentConfig fromEnvironment(String[] args) throws IOException {
+        String file = System.getenv("TRIBUTARY_AGENT_CONFIG");
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals("--config")) {
+                file = args[i + 1];
+            }
+        }
+        Properties p = new Properties();
+        if (file != null && !file.isBlank()) {
+            try (InputStream in = Files.newInputStream(Path.of(file))) {
+                p.load(in);
+            }
+        }
+        return load(System.getenv(), p);
+    }
+
+    /** Where the desired streams come from: another config backend, or the control plane's. */
+    public String streamsUrl() {
+        if (configExternal != null) {
+            return stripSlash(configExternal) + "/streams";
+        }
+        return controlPlaneUrl == null ? null : controlPlaneUrl + "/config-external/streams";
+    }
+
+    /** The same settings with another HTTP port (tests bind port 0 and learn the real one). */
+    public AgentConfig withPort(int port, String newPublicUrl) {
+        return new AgentConfig(controlPlaneUrl, hostname, clusterKey, port, bind, newPublicUrl,
+                privateUrl.equals(publicUrl) ? newPublicUrl : privateUrl, dataDir, dvrRoot, fileRoot, roles, group,
+                channelLimit, maxBitrate, configExternal, configPollIntervalMs, ffmpegLogLevel);
+    }
+
+    private static String defaultHostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            String h = System.getenv("HOSTNAME");
+            return h == null ? "localhost" : h;
+        }
+    }
+
+    private static String stripSlash(String s) {
+        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    private record Lookup(Map<String, String> env, Properties file) {
+        String get(String key, String def) {
+            String v = env.get(key);
+            if (v == null) {
+                v = file.getProperty(key.toLowerCase(Locale.ROOT).replace('_', '.'));
+            }
+            return v == null ? def : v.trim();
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.tributary.agent.control;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import io.tributary.api.stream.StreamConfig;
+
+/**
+ * The difference between the streams an agent runs and the ones it should run: added, removed and
+ * changed (another generation or another desired config: those are recreated). Pure logic.
+ */
+public record StreamDiff(List<StreamConfig> added, List<String> removed, List<StreamConfig> changed) {
+
+    /** A stream this agent runs, as the diff sees it. */
+    public record Running(StreamConfig config, long generation) {
+    }
+
+    public static long generationOf(StreamConfig c) {
+        return c.assignment() == null || c.assignment().generation() == null ? 0 : c.assignment().generation();
+    }
+
+    public static StreamDiff compute(Map<String, Running> running, List<StreamConfig> desired) {
+        Map<String, StreamConfig> want = new LinkedHashMap<>();
+        for (StreamConfig c : desired) {
+            if (c != null && c.name() != null && !c.disabledOrDefault()) {
+                want.put(c.name(), c);
+            }
+        }
+        List<StreamConfig> added = new ArrayList<>();
+        List<StreamConfig> changed = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        for (StreamConfig c : want.values()) {
+            Running r = running.get(c.name());
+            if (r == null) {
+                added.add(c);
+            } else if (r.generation() != generationOf(c) || !Objects.equals(r.config().desired(), c.desired())) {
+                changed.add(c);
+            }
+        }
+        for (String name : running.keySet()) {
+            if (!want.containsKey(name)) {
+                removed.add(name);
+            }
+        }
+        return new StreamDiff(added, removed, changed);
+    }
+
+    public boolean isEmpty() {
+        return added.isEmpty() && removed.isEmpty() && changed.isEmpty();
+    }
+}

@@ -1,0 +1,177 @@
+package io.tributary.agent.http;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+import io.tributary.agent.hls.HlsOutput;
+import io.tributary.agent.ingest.Capture;
+import io.tributary.agent.ingest.CaptureSupervisor;
+import io.tributary.agent.ingest.InputOpener;
+import io.tributary.agent.ingest.PublishPipe;
+import io.tributary.agent.ingest.StreamOutput;
+import io.tributary.api.stream.StreamValidation;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The agent's HTTP surface: /{name}/index.m3u8, segments, /{name}/mpegts (GET live, PUT/POST
+ * publish), /health and /metrics. Names may contain '/': the last path component is the
+ * resource, the rest is the stream name. Only streams this agent runs are served, only files it
+ * wrote, and nothing is read from disk by a path the client made up.
+ */
+public final class HttpApi {
+    private final Vertx vertx;
+    private final CaptureSupervisor supervisor;
+    private final Supplier<String> health;
+    private final Supplier<String> metrics;
+    private final AtomicLong bytesSent;
+
+    public HttpApi(Vertx vertx, CaptureSupervisor supervisor, Supplier<String> health, Supplier<String> metrics,
+            AtomicLong bytesSent) {
+        this.vertx = vertx;
+        this.supervisor = supervisor;
+        this.health = health;
+        this.metrics = metrics;
+        this.bytesSent = bytesSent;
+    }
+
+    public Router router() {
+        Router r = Router.router(vertx);
+        r.get("/health").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
+                .putHeader("Cache-Control", "no-cache").end(health.get()));
+        r.get("/metrics").handler(ctx -> ctx.response()
+                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                .putHeader("Cache-Control", "no-cache").end(metrics.get()));
+        r.route().handler(this::media);
+        return r;
+    }
+
+    private void media(RoutingContext ctx) {
+        HttpServerRequest req = ctx.request();
+        String path = req.path();
+        // Stream names use only unreserved characters: anything encoded (%2F, %2E) or a dot
+        // segment is not a stream of ours.
+        if (path == null || !path.startsWith("/") || path.indexOf('%') >= 0 || path.indexOf('\\') >= 0) {
+            notFound(ctx);
+            return;
+        }
+        int last = path.lastIndexOf('/');
+        if (last <= 1) {
+            notFound(ctx);
+            return;
+        }
+        String name = path.substring(1, last);
+        String file = path.substring(last + 1);
+        if (StreamValidation.checkName(name) != null) {
+            notFound(ctx);
+            return;
+        }
+        StreamOutput out = supervisor.output(name);
+        if (out == null) {
+            notFound(ctx);
+            return;
+        }
+        HttpMethod m = req.method();
+        if (file.equals("mpegts")) {
+            if (m == HttpMethod.GET) {
+                live(ctx, out);
+            } else if (m == HttpMethod.PUT || m == HttpMethod.POST) {
+                publish(ctx, name, out);
+            } else {
+                ctx.response().setStatusCode(405).putHeader("Allow", "GET, PUT, POST").end();
+            }
+            return;
+        }
+        if ((m != HttpMethod.GET && m != HttpMethod.HEAD) || !HlsOutput.isServedFile(file)) {
+            notFound(ctx);
+            return;
+        }
+        Path f = out.hls().directory().resolve(file);
+        boolean playlist = file.equals(HlsOutput.PLAYLIST);
+        HttpServerResponse resp = ctx.response()
+                .putHeader("Content-Type", playlist ? "application/vnd.apple.mpegurl" : "video/mp2t")
+                .putHeader("Cache-Control", playlist ? "no-cache" : "public, max-age=60")
+                .putHeader("Access-Control-Allow-Origin", "*");
+        vertx.fileSystem().props(f.toString()).onComplete(ar -> {
+            if (ar.failed() || !ar.result().isRegularFile()) {
+                notFound(ctx);
+                return;
+            }
+            long size = ar.result().size();
+            if (m == HttpMethod.HEAD) {
+                resp.putHeader("Content-Length", Long.toString(size)).end();
+                return;
+            }
+            resp.sendFile(f.toString()).onComplete(done -> {
+                if (done.succeeded()) {
+                    bytesSent.addAndGet(size);
+                } else if (!resp.headWritten()) {
+                    notFound(ctx);
+                }
+            });
+        });
+    }
+
+    private void live(RoutingContext ctx, StreamOutput out) {
+        HttpServerResponse resp = ctx.response();
+        resp.setChunked(true).putHeader("Content-Type", "video/mp2t").putHeader("Cache-Control", "no-cache")
+                .putHeader("Access-Control-Allow-Origin", "*");
+        resp.writeHead();
+        out.fanout().add(vertx.getOrCreateContext(), resp);
+    }
+
+    private void publish(RoutingContext ctx, String name, StreamOutput out) {
+        Capture c = supervisor.capture(name);
+        boolean accepts = c != null && c.config().inputs().stream()
+                .anyMatch(i -> InputOpener.scheme(i.url()).equals("publish"));
+        if (!accepts) {
+            ctx.response().setStatusCode(403).putHeader("Content-Type", "text/plain")
+                    .end("stream " + name + " has no publish:// input\n");
+            return;
+        }
+        HttpServerRequest req = ctx.request();
+        var context = vertx.getOrCreateContext();
+        PublishPipe.Session[] holder = new PublishPipe.Session[1];
+        PublishPipe.Session session = out.publish().attach(() -> context.runOnContext(v -> {
+            if (holder[0] != null && !holder[0].full()) {
+                req.resume();
+            }
+        }));
+        if (session == null) {
+            ctx.response().setStatusCode(409).putHeader("Content-Type", "text/plain")
+                    .end("another publisher is pushing to " + name + "\n");
+            return;
+        }
+        holder[0] = session;
+        req.handler(buf -> {
+            session.push(buf.getBytes());
+            if (session.full()) {
+                req.pause();
+            }
+        });
+        req.endHandler(v -> {
+            session.end();
+            ctx.response().setStatusCode(204).end();
+        });
+        req.exceptionHandler(e -> session.end());
+        req.connection().closeHandler(v -> session.end());
+    }
+
+    private static void notFound(RoutingContext ctx) {
+        if (!ctx.response().ended() && !ctx.response().headWritten()) {
+            ctx.response().setStatusCode(404).putHeader("Content-Type", "text/plain")
+                    .putHeader("Cache-Control", "no-cache").end("not found\n");
+        }
+    }
+
+    /** Whether a path is a regular file (for tests and tools). */
+    static boolean exists(Path p) {
+        return Files.isRegularFile(p);
+    }
+}

@@ -1,0 +1,442 @@
+package io.tributary.agent.ingest;
+
+import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_FLAG_KEY;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_move_ref;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
+import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+
+import io.tributary.agent.ffmpeg.FfmpegException;
+import io.tributary.agent.ffmpeg.PacketSource;
+import io.tributary.agent.ffmpeg.SourceStream;
+import io.tributary.agent.hls.Segmenter;
+import io.tributary.api.agent.StreamReport;
+import io.tributary.api.stream.InputConfig;
+import io.tributary.api.stream.MediaInfo;
+import io.tributary.api.stream.StreamConfig;
+import io.tributary.api.stream.Track;
+
+/**
+ * The owner of one running capture (one stream, one generation): its thread runs the blocking
+ * FFmpeg loop (open input, demux, cut segments, mux), fails over between inputs, and on any
+ * failure tears the session down and retries after a backoff. Other threads only read its
+ * published state and call {@link #stop()}.
+ */
+public final class Capture {
+    private static final System.Logger LOG = System.getLogger(Capture.class.getName());
+    /** Extra time an input gets to open and probe, on top of its source_timeout. */
+    private static final long OPEN_GRACE_MS = 2_000;
+    private static final long SWITCH_BACK_RETRY_MS = 2_000;
+
+    private final StreamConfig config;
+    private final long generation;
+    private final String logPrefix;
+    private final List<InputConfig> inputs;
+    private final StreamOutput output;
+    private final InputOpener opener;
+    private final Thread thread;
+    private final Object sleepLock = new Object();
+    private final long startedNanos = System.nanoTime();
+    private final RateMeter bytesIn = new RateMeter();
+    private final AtomicReference<Standby.Ready> ready = new AtomicReference<>();
+
+    private volatile boolean stopping;
+    private volatile String status = "starting";
+    private volatile String lastError;
+    private volatile String activeInput;
+    private volatile MediaInfo mediaInfo;
+    private volatile long lastFrameNanos;
+    private volatile Deadline activeDeadline;
+    private volatile Standby standby;
+    private volatile int sessions;
+
+    public Capture(StreamConfig config, long generation, String host, StreamOutput output, InputOpener opener) {
+        this.config = config;
+        this.generation = generation;
+        this.logPrefix = "stream=" + config.name() + " gen=" + generation + " host=" + host + ": ";
+        this.inputs = InputPlan.byPriority(config.inputs());
+        this.output = output;
+        this.opener = opener;
+        this.thread = new Thread(this::run, "capture-" + config.name());
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    public StreamConfig config() {
+        return config;
+    }
+
+    public long generation() {
+        return generation;
+    }
+
+    public StreamOutput output() {
+        return output;
+    }
+
+    /** Asks the capture to stop; FFmpeg calls return through their interrupt callback. */
+    public void signalStop() {
+        stopping = true;
+        Deadline d = activeDeadline;
+        if (d != null) {
+            d.cancel();
+        }
+        Standby s = standby;
+        if (s != null) {
+            s.cancel();
+        }
+        synchronized (sleepLock) {
+            sleepLock.notifyAll();
+        }
+    }
+
+    /** Stops and waits for the capture thread to release everything. */
+    public void stop() {
+        signalStop();
+        awaitStopped();
+    }
+
+    public void awaitStopped() {
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            LOG.log(Level.WARNING, logPrefix + "capture thread did not stop within 10 s");
+        }
+    }
+
+    public boolean isAlive() {
+        return thread.isAlive();
+    }
+
+    public String status() {
+        return status;
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    public String activeInput() {
+        return activeInput;
+    }
+
+    public int sessions() {
+        return sessions;
+    }
+
+    public long bitrateIn() {
+        return bytesIn.bitsPerSecond();
+    }
+
+    public StreamReport report() {
+        long lf = lastFrameNanos;
+        long seq = output.hls().lastSequence();
+        return new StreamReport(config.name(), generation, status, bytesIn.bitsPerSecond(),
+                output.muxed().bitsPerSecond(), (System.nanoTime() - startedNanos) / 1_000_000L,
+                lf == 0 ? null : (System.nanoTime() - lf) / 1_000_000L, mediaInfo, lastError,
+                output.fanout().clientCount(), seq < 0 ? null : seq, output.hls().totalDiscontinuities(),
+                activeInput, output.hls().hasSegment());
+    }
+
+    private void run() {
+        InputPlan plan = new InputPlan(inputs.size());
+        Backoff backoff = new Backoff(500, 10_000);
+        LOG.log(Level.INFO, logPrefix + "capture started with " + inputs.size() + " input(s)");
+        while (!stopping) {
+            Standby.Ready switchTo = ready.getAndSet(null);
+            int index;
+            PacketSource source;
+            AVPacket first = null;
+            Deadline deadline;
+            if (switchTo != null) {
+                index = switchTo.index();
+                source = switchTo.source();
+                first = switchTo.firstPacket();
+                deadline = switchTo.deadline();
+                plan.succeeded(index);
+                LOG.log(Level.INFO, logPrefix + "switching back to input " + inputs.get(index).url());
+            } else {
+                index = plan.active();
+                InputConfig in = inputs.get(index);
+                if (InputOpener.scheme(in.url()).equals("publish") && !waitForPublisher(in)) {
+                    if (stopping) {
+                        break;
+                    }
+                    status = "waiting";
+                    lastError = "no publisher: push MPEG-TS with HTTP PUT or POST to /" + config.name() + "/mpegts";
+                    afterFailure(plan, backoff, index, false);
+                    continue;
+                }
+                deadline = new Deadline(in.effectiveSourceTimeout() * 1000L + OPEN_GRACE_MS);
+                activeDeadline = deadline;
+                if (stopping) {
+                    break;
+                }
+                try {
+                    source = opener.open(in, output, deadline);
+                } catch (RuntimeException e) {
+                    if (stopping) {
+                        break;
+                    }
+                    boolean timedOut = deadline.expired();
+                    fail(in, timedOut ? "no data within " + in.effectiveSourceTimeout() + " s while opening" : e.getMessage(),
+                            !timedOut);
+                    afterFailure(plan, backoff, index, true);
+                    continue;
+                }
+            }
+            activeDeadline = deadline;
+            String reason;
+            boolean isError = false;
+            InputConfig in = inputs.get(index);
+            try {
+                reason = session(source, index, first, deadline, plan, backoff);
+            } catch (IOException e) {
+                reason = "cannot write HLS files: " + e.getMessage();
+                isError = true;
+            } catch (UncheckedIOException e) {
+                reason = "cannot write HLS files: " + e.getCause().getMessage();
+                isError = true;
+            } catch (RuntimeException e) {
+                isError = !deadline.expired();
+                reason = deadline.expired() && !deadline.cancelled()
+                        ? "no data for " + in.effectiveSourceTimeout() + " s" : String.valueOf(e.getMessage());
+            } finally {
+                stopStandby();
+                source.close();
+                if (first != null) {
+                    av_packet_free(first);
+                }
+            }
+            if (stopping) {
+                break;
+            }
+            if (ready.get() != null) {
+                continue;
+            }
+            fail(in, reason, isError);
+            afterFailure(plan, backoff, index, false);
+        }
+        stopStandby();
+        Standby.Ready left = ready.getAndSet(null);
+        if (left != null) {
+            left.close();
+        }
+        status = "stopped";
+        LOG.log(Level.INFO, logPrefix + "capture stopped");
+    }
+
+    private boolean waitForPublisher(InputConfig in) {
+        long until = System.nanoTime() + in.effectiveSourceTimeout() * 1_000_000_000L;
+        while (!stopping && System.nanoTime() < until) {
+            if (output.publish().hasPublisher()) {
+                return true;
+            }
+            pause(100);
+        }
+        return output.publish().hasPublisher();
+    }
+
+    private void fail(InputConfig in, String reason, boolean isError) {
+        lastError = in.url() + ": " + reason;
+        status = isError ? "error" : "waiting";
+        LOG.log(Level.WARNING, logPrefix + "input " + in.url() + " failed: " + reason);
+    }
+
+    private void afterFailure(InputPlan plan, Backoff backoff, int index, boolean countRound) {
+        boolean roundFailed = plan.failed(index);
+        if (roundFailed) {
+            pause(backoff.nextDelayMs());
+        }
+    }
+
+    private void pause(long ms) {
+        synchronized (sleepLock) {
+            if (stopping) {
+                return;
+            }
+            try {
+                sleepLock.wait(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stopping = true;
+            }
+        }
+    }
+
+    /** One session on one opened input: runs until the input ends, times out, fails or a better input is ready. */
+    private String session(PacketSource source, int index, AVPacket first, Deadline deadline, InputPlan plan,
+            Backoff backoff) throws IOException {
+        InputConfig in = inputs.get(index);
+        long timeoutMs = in.effectiveSourceTimeout() * 1000L;
+        List<SourceStream> streams = source.streams();
+        int maxIndex = streams.stream().mapToInt(SourceStream::index).max().orElse(0);
+        int[] map = new int[maxIndex + 1];
+        Arrays.fill(map, -1);
+        int ref = -1;
+        List<Track> tracks = new ArrayList<>();
+        for (int i = 0; i < streams.size(); i++) {
+            map[streams.get(i).index()] = i;
+            tracks.add(streams.get(i).track());
+            if (ref < 0 && streams.get(i).video()) {
+                ref = i;
+            }
+        }
+        if (ref < 0) {
+            ref = 0;
+        }
+        mediaInfo = new MediaInfo(tracks);
+        activeInput = in.url();
+        sessions++;
+        if (!"running".equals(status)) {
+            status = "starting";
+        }
+        deadline.extend(timeoutMs);
+        output.hls().markDiscontinuity();
+        Segmenter segmenter = new Segmenter(config.segmentDurationOrDefault());
+        boolean firstSegmentDone = false;
+        if (index > 0) {
+            startStandby(index);
+        }
+        AVPacket pkt = av_packet_alloc();
+        try (io.tributary.agent.ffmpeg.TsMuxer mux =
+                     new io.tributary.agent.ffmpeg.TsMuxer(streams, output::onTsBytes)) {
+            boolean pending = first != null;
+            if (pending) {
+                av_packet_move_ref(pkt, first);
+            }
+            try {
+                while (!stopping) {
+                    if (!pending) {
+                        try {
+                            if (!source.read(pkt)) {
+                                return "end of stream";
+                            }
+                        } catch (FfmpegException e) {
+                            if (ready.get() != null || stopping) {
+                                return "switch";
+                            }
+                            throw e;
+                        }
+                    }
+                    pending = false;
+                    if (ready.get() != null) {
+                        av_packet_unref(pkt);
+                        return "a better input is back";
+                    }
+                    deadline.extend(timeoutMs);
+                    int si = pkt.stream_index();
+                    int out = si >= 0 && si < map.length ? map[si] : -1;
+                    if (out < 0) {
+                        av_packet_unref(pkt);
+                        continue;
+                    }
+                    bytesIn.add(pkt.size());
+                    lastFrameNanos = System.nanoTime();
+                    SourceStream s = streams.get(out);
+                    if (out == ref) {
+                        long ts = pkt.pts() != AV_NOPTS_VALUE ? pkt.pts() : pkt.dts();
+                        if (ts == AV_NOPTS_VALUE && !segmenter.isOpen()) {
+                            av_packet_unref(pkt);
+                            continue;
+                        }
+                        long ptsMs = ts == AV_NOPTS_VALUE ? Long.MIN_VALUE : toMs(ts, s);
+                        long durMs = pkt.duration() > 0 ? toMs(pkt.duration(), s) : 0;
+                        boolean canStart = !s.video() || (pkt.flags() & AV_PKT_FLAG_KEY) != 0;
+                        Segmenter.Action action = ptsMs == Long.MIN_VALUE ? Segmenter.Action.CONTINUE
+                                : segmenter.onPacket(ptsMs, durMs, canStart);
+                        switch (action) {
+                            case SKIP -> {
+                                av_packet_unref(pkt);
+                                continue;
+                            }
+                            case START -> {
+                                mux.cut();
+                                output.hls().startSegment();
+                            }
+                            case CUT -> {
+                                mux.cut();
+                                long d = segmenter.cut(ptsMs, durMs);
+                                output.hls().finishSegment(d / 1000.0);
+                                output.hls().startSegment();
+                                if (!firstSegmentDone) {
+                                    firstSegmentDone = true;
+                                    plan.succeeded(index);
+                                    backoff.reset();
+                                    status = "running";
+                                }
+                            }
+                            default -> {
+                            }
+                        }
+                    } else if (!segmenter.isOpen()) {
+                        av_packet_unref(pkt);
+                        continue;
+                    }
+                    mux.write(pkt, out);
+                    av_packet_unref(pkt);
+                }
+                return "stopped";
+            } finally {
+                if (segmenter.isOpen()) {
+                    mux.cut();
+                    long d = segmenter.openDurationMs();
+                    if (d > 0) {
+                        output.hls().finishSegment(d / 1000.0);
+                    } else {
+                        output.hls().abortSegment();
+                    }
+                }
+            }
+        } finally {
+            av_packet_free(pkt);
+        }
+    }
+
+    private static long toMs(long ts, SourceStream s) {
+        return ts * 1000L * s.timeBase().num() / s.timeBase().den();
+    }
+
+    private void startStandby(int activeIndex) {
+        Standby s = new Standby(inputs.subList(0, activeIndex), opener, output, SWITCH_BACK_RETRY_MS, OPEN_GRACE_MS,
+                r -> {
+                    ready.set(r);
+                    Deadline d = activeDeadline;
+                    if (d != null) {
+                        d.cancel();
+                    }
+                }, logPrefix);
+        standby = s;
+        if (stopping) {
+            s.cancel();
+            return;
+        }
+        s.start();
+    }
+
+    private void stopStandby() {
+        Standby s = standby;
+        standby = null;
+        if (s != null) {
+            s.cancel();
+            s.join();
+        }
+    }
+}

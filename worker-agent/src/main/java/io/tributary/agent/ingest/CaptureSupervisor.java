@@ -1,0 +1,194 @@
+package io.tributary.agent.ingest;
+
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+import io.tributary.agent.control.StreamDiff;
+import io.tributary.agent.hls.HlsOutput;
+import io.tributary.api.agent.StreamReport;
+import io.tributary.api.stream.AssignmentInfo;
+import io.tributary.api.stream.InputConfig;
+import io.tributary.api.stream.StreamConfig;
+import io.tributary.api.stream.StreamValidation;
+
+/**
+ * Runs the desired set of captures: applies a diff (start, stop, recreate), keeps each stream's
+ * outputs across recreations, and reports what runs. Mutations are serialized; readers (HTTP,
+ * reports) see a consistent map.
+ */
+public final class CaptureSupervisor {
+    private static final System.Logger LOG = System.getLogger(CaptureSupervisor.class.getName());
+
+    private final Path hlsRoot;
+    private final String host;
+    private final InputOpener opener;
+    private final Clock clock;
+    private final AtomicLong bytesSent;
+    private final Map<String, Capture> captures = new ConcurrentHashMap<>();
+    private final Map<String, StreamOutput> outputs = new ConcurrentHashMap<>();
+    private final Map<String, StreamReport> rejected = new ConcurrentHashMap<>();
+    private final Map<String, StreamConfig> rejectedConfigs = new ConcurrentHashMap<>();
+    private final Map<String, Long> fenced = new ConcurrentHashMap<>();
+
+    public CaptureSupervisor(Path dataDir, String host, Path fileRoot, Clock clock, AtomicLong bytesSent) {
+        this.hlsRoot = dataDir.resolve("hls");
+        this.host = host;
+        this.opener = new InputOpener(fileRoot);
+        this.clock = clock;
+        this.bytesSent = bytesSent;
+    }
+
+    /** Makes the running set equal to {@code desired}. */
+    public synchronized void apply(List<StreamConfig> desired) {
+        List<StreamConfig> wanted = new ArrayList<>();
+        for (StreamConfig c : desired) {
+            Long f = c == null ? null : fenced.get(c.name());
+            if (f != null && f == StreamDiff.generationOf(c)) {
+                continue; // the control plane took this generation from us; wait for a new one
+            }
+            if (c != null) {
+                fenced.remove(c.name());
+                wanted.add(c);
+            }
+        }
+        Map<String, StreamDiff.Running> running = new LinkedHashMap<>();
+        captures.forEach((n, c) -> running.put(n, new StreamDiff.Running(c.config(), c.generation())));
+        rejectedConfigs.forEach((n, c) -> running.put(n, new StreamDiff.Running(c, StreamDiff.generationOf(c))));
+        StreamDiff diff = StreamDiff.compute(running, wanted);
+        if (diff.isEmpty()) {
+            return;
+        }
+        List<Capture> stopping = new ArrayList<>();
+        for (String name : diff.removed()) {
+            Capture c = captures.remove(name);
+            if (c != null) {
+                c.signalStop();
+                stopping.add(c);
+            }
+        }
+        for (StreamConfig cfg : diff.changed()) {
+            Capture c = captures.remove(cfg.name());
+            if (c != null) {
+                c.signalStop();
+                stopping.add(c);
+            }
+        }
+        stopping.forEach(Capture::awaitStopped);
+        for (String name : diff.removed()) {
+            rejected.remove(name);
+            rejectedConfigs.remove(name);
+            StreamOutput out = outputs.remove(name);
+            if (out != null) {
+                out.close();
+            }
+            LOG.log(Level.INFO, "stream=" + name + " host=" + host + ": removed");
+        }
+        for (StreamConfig cfg : diff.changed()) {
+            start(cfg);
+        }
+        for (StreamConfig cfg : diff.added()) {
+            start(cfg);
+        }
+    }
+
+    private void start(StreamConfig cfg) {
+        String name = cfg.name();
+        rejected.remove(name);
+        rejectedConfigs.remove(name);
+        long generation = StreamDiff.generationOf(cfg);
+        String invalid = validate(cfg);
+        if (invalid != null) {
+            LOG.log(Level.WARNING, "stream=" + name + " gen=" + generation + " host=" + host + ": refused: " + invalid);
+            rejectedConfigs.put(name, cfg);
+            rejected.put(name, new StreamReport(name, generation, "error", null, null, null, null, null,
+                    "validation_error: " + invalid, 0, null, null, null, false));
+            StreamOutput out = outputs.remove(name);
+            if (out != null) {
+                out.close();
+            }
+            return;
+        }
+        AssignmentInfo a = cfg.assignment();
+        long firstSeq = a == null || a.mediaSequence() == null ? 0 : a.mediaSequence();
+        long disc = a == null || a.discontinuitySequence() == null ? 0 : a.discontinuitySequence();
+        StreamOutput out = outputs.get(name);
+        if (out == null) {
+            HlsOutput hls = new HlsOutput(hlsRoot.resolve(directoryName(name)), cfg.segmentCountOrDefault(),
+                    cfg.segmentDurationOrDefault(), firstSeq, disc, clock);
+            out = new StreamOutput(name, hls, bytesSent);
+            outputs.put(name, out);
+        } else {
+            out.hls().restart(firstSeq, disc, cfg.segmentDurationOrDefault());
+        }
+        Capture c = new Capture(cfg, generation, host, out, opener);
+        captures.put(name, c);
+        c.start();
+    }
+
+    /** A flat, collision-free directory per stream ('/' is not allowed in names' parts, '~' never in names). */
+    static String directoryName(String name) {
+        return name.replace('/', '~');
+    }
+
+    private static String validate(StreamConfig cfg) {
+        var violations = StreamValidation.validate(cfg);
+        if (!violations.isEmpty()) {
+            return violations.stream().map(v -> v.field() + ": " + v.message()).collect(Collectors.joining("; "));
+        }
+        for (InputConfig in : cfg.inputs()) {
+            if (InputOpener.scheme(in.url()).equals("file")) {
+                return null; // checked at open time against TRIBUTARY_FILE_ROOT, reported in last_error
+            }
+        }
+        return null;
+    }
+
+    /** Stops a stream now (fencing): the control plane says this generation is no longer ours. */
+    public synchronized void fence(String name) {
+        Capture c = captures.remove(name);
+        if (c != null) {
+            fenced.put(name, c.generation());
+            c.stop();
+            LOG.log(Level.INFO, "stream=" + name + " gen=" + c.generation() + " host=" + host + ": stopped (fenced)");
+        }
+        rejected.remove(name);
+        rejectedConfigs.remove(name);
+        StreamOutput out = outputs.remove(name);
+        if (out != null) {
+            out.close();
+        }
+    }
+
+    public synchronized void stopAll() {
+        captures.values().forEach(Capture::signalStop);
+        captures.values().forEach(Capture::awaitStopped);
+        captures.clear();
+    }
+
+    public Capture capture(String name) {
+        return captures.get(name);
+    }
+
+    public StreamOutput output(String name) {
+        return captures.containsKey(name) ? outputs.get(name) : null;
+    }
+
+    public List<StreamReport> reports() {
+        List<StreamReport> r = new ArrayList<>();
+        captures.values().forEach(c -> r.add(c.report()));
+        r.addAll(rejected.values());
+        return r;
+    }
+
+    public Map<String, Capture> captures() {
+        return Map.copyOf(captures);
+    }
+}

@@ -1,0 +1,110 @@
+package io.tributary.agent.ingest;
+
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EXIT;
+
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.tributary.agent.ffmpeg.ByteReader;
+import io.tributary.agent.ffmpeg.Interrupt;
+
+/**
+ * Carries MPEG-TS bytes pushed over HTTP (PUT/POST /{name}/mpegts) to the capture's demuxer.
+ * One publisher at a time; the HTTP side pauses the upload while the queue is full.
+ */
+public final class PublishPipe {
+    /** A publisher's session; the HTTP layer holds it and ends it when the upload ends. */
+    public final class Session {
+        private volatile boolean ended;
+
+        public void push(byte[] bytes) {
+            if (!ended) {
+                queued.addAndGet(bytes.length);
+                queue.add(bytes);
+            }
+        }
+
+        public boolean full() {
+            return queued.get() > HIGH_WATER;
+        }
+
+        public void end() {
+            ended = true;
+            queue.add(EOF);
+        }
+
+        public boolean ended() {
+            return ended;
+        }
+    }
+
+    private static final int HIGH_WATER = 4 * 1024 * 1024;
+    private static final byte[] EOF = new byte[0];
+
+    private final LinkedBlockingQueue<byte[]> queue = new LinkedBlockingQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicReference<Session> current = new AtomicReference<>();
+    private volatile Runnable onDrain = () -> { };
+    private byte[] chunk;
+    private int chunkPos;
+
+    /** Starts a publisher's session, or null when another publisher is still pushing. */
+    public Session attach(Runnable drainListener) {
+        Session s = new Session();
+        Session old = current.get();
+        if (old != null && !old.ended()) {
+            return null;
+        }
+        if (!current.compareAndSet(old, s)) {
+            return null;
+        }
+        queue.clear();
+        queued.set(0);
+        onDrain = drainListener;
+        return s;
+    }
+
+    public boolean hasPublisher() {
+        Session s = current.get();
+        return s != null && !s.ended();
+    }
+
+    /** Reader for one demuxer: EOF when the publisher's upload ended, AVERROR_EXIT when interrupted. */
+    public ByteReader reader(Interrupt interrupt) {
+        chunk = null;
+        return (buf, size) -> {
+            while (chunk == null || chunkPos >= chunk.length) {
+                if (interrupt.interrupted()) {
+                    return AVERROR_EXIT;
+                }
+                byte[] next;
+                try {
+                    next = queue.poll(100, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return AVERROR_EXIT;
+                }
+                if (next == null) {
+                    continue;
+                }
+                if (next == EOF) {
+                    chunk = null;
+                    return AVERROR_EOF;
+                }
+                int left = queued.addAndGet(-next.length);
+                if (left < HIGH_WATER / 2) {
+                    onDrain.run();
+                }
+                chunk = next;
+                chunkPos = 0;
+            }
+            int n = Math.min(size, chunk.length - chunkPos);
+            buf.put(chunk, chunkPos, n);
+            chunkPos += n;
+            return n;
+        };
+    }
+}
