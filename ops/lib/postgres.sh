@@ -179,7 +179,8 @@ tributary_jdbc_url() {
 tributary_psql() {
   local psql
   psql="$(_tpg_tool psql)" || { _tpg_log "psql not found (apt-get install -y postgresql-client)"; return 1; }
-  "$psql" -X -q -w -v ON_ERROR_STOP=1 -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" "$@"
+  PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning" \
+    "$psql" -X -q -w -v ON_ERROR_STOP=1 -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" "$@"
 }
 
 _tpg_check_name() {
