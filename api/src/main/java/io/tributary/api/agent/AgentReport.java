@@ -1,0 +1,25 @@
+package io.tributary.api.agent;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.tributary.api.server.ServerStats;
+import java.util.List;
+
+/**
+ * The body of {@code PUT /api/v1/agents/{hostname}}: the agent registers itself (its URLs, roles
+ * and limits as configured on its machine) and reports its load and every stream it runs.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record AgentReport(
+        @JsonProperty("api_url") String apiUrl,
+        @JsonProperty("public_payload_url") String publicPayloadUrl,
+        @JsonProperty("private_payload_url") String privatePayloadUrl,
+        List<String> roles,
+        String group,
+        @JsonProperty("channel_limit") Integer channelLimit,
+        @JsonProperty("max_bitrate") Long maxBitrate,
+        String version,
+        @JsonProperty("started_at") Long startedAt,
+        ServerStats stats,
+        List<StreamReport> streams) {
+}

@@ -1,0 +1,18 @@
+package io.tributary.api.agent;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * The control plane's answer to a report: how often to report, how long a lease lasts, the
+ * config backend's current ETag (poll when it differs) and the streams the agent must stop now
+ * because their generation is no longer its own (fencing).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record AgentReportResponse(
+        @JsonProperty("report_interval_ms") Long reportIntervalMs,
+        @JsonProperty("lease_ms") Long leaseMs,
+        @JsonProperty("config_etag") String configEtag,
+        List<String> stop) {
+}

@@ -1,0 +1,2 @@
+/** The wire contract between the control plane, the worker agent and the CLI. */
+package io.tributary.api;

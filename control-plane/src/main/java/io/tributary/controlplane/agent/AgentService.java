@@ -1,0 +1,189 @@
+package io.tributary.controlplane.agent;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tributary.api.agent.AgentReport;
+import io.tributary.api.agent.AgentReportResponse;
+import io.tributary.api.agent.StreamReport;
+import io.tributary.api.server.ServerConfig;
+import io.tributary.api.stream.StreamValidation;
+import io.tributary.controlplane.assignment.AssignmentEntity;
+import io.tributary.controlplane.common.ApiException;
+import io.tributary.controlplane.common.TributaryConfig;
+import io.tributary.controlplane.configbackend.ConfigEpoch;
+import io.tributary.controlplane.event.EventService;
+import io.tributary.controlplane.server.ServerEntity;
+import io.tributary.controlplane.server.ServerService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Takes agent reports: registers the server, records what it observed (never the desired
+ * state), marks it up, completes hand-offs, and answers with the streams it must stop (fencing).
+ */
+@ApplicationScoped
+public class AgentService {
+    private final EntityManager em;
+    private final ObjectMapper json;
+    private final EventService events;
+    private final ConfigEpoch epoch;
+    private final TributaryConfig config;
+    private final Clock clock;
+
+    public AgentService(EntityManager em, ObjectMapper json, EventService events, ConfigEpoch epoch,
+            TributaryConfig config, Clock clock) {
+        this.em = em;
+        this.json = json;
+        this.events = events;
+        this.epoch = epoch;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    @Transactional
+    public AgentReportResponse report(String hostname, AgentReport report) {
+        if (!StreamValidation.isValidHostname(hostname)) {
+            throw ApiException.invalid("hostname", "hostname '" + hostname + "' is not a valid hostname");
+        }
+        if (report == null) {
+            throw ApiException.invalid(null, "the body must be an agent report");
+        }
+        Instant now = Instant.now(clock);
+        ServerEntity server = register(hostname, report, now);
+        if (!ServerConfig.STATUS_UP.equals(server.status)) {
+            server.status = ServerConfig.STATUS_UP;
+            server.statusChangedAt = now;
+            events.record("server_up", null, hostname, null, "agent reports again", null);
+            epoch.bump();
+        }
+        ServerReportEntity sr = ServerReportEntity.findById(hostname);
+        if (sr == null) {
+            sr = new ServerReportEntity();
+            sr.hostname = hostname;
+            sr.lastSeenAt = now;
+            sr.persist();
+        }
+        sr.lastSeenAt = now;
+        sr.agentStartedAt = report.startedAt();
+        sr.agentVersion = report.version();
+        sr.stats = write(report.stats());
+
+        List<StreamReport> streams = report.streams() == null ? List.of() : report.streams();
+        Map<String, StreamReportEntity> previous = new HashMap<>();
+        for (StreamReportEntity e : StreamReportEntity.<StreamReportEntity>list("id.hostname", hostname)) {
+            previous.put(e.id.streamName, e);
+        }
+        Map<String, AssignmentEntity> assignments = new HashMap<>();
+        List<String> names = streams.stream().map(StreamReport::name).filter(n -> n != null).toList();
+        if (!names.isEmpty()) {
+            for (AssignmentEntity a : em.createQuery("from AssignmentEntity a where a.streamName in :n", AssignmentEntity.class)
+                    .setParameter("n", names).getResultList()) {
+                assignments.put(a.streamName, a);
+            }
+        }
+        Set<String> seen = new HashSet<>();
+        List<String> stop = new ArrayList<>();
+        boolean handoffDone = false;
+        for (StreamReport r : streams) {
+            if (r.name() == null || !seen.add(r.name())) {
+                continue;
+            }
+            AssignmentEntity a = assignments.get(r.name());
+            boolean current = a != null && hostname.equals(a.hostname) && r.generation() != null && r.generation() == a.generation;
+            boolean handingOff = a != null && hostname.equals(a.handoffFrom) && r.generation() != null
+                    && r.generation().equals(a.handoffGeneration);
+            if (r.generation() != null && !current && !handingOff) {
+                stop.add(r.name());
+            }
+            StreamReportEntity e = previous.remove(r.name());
+            boolean wasRunning = e != null && "running".equals(e.status) && e.generation != null && e.generation.equals(r.generation());
+            if (e == null) {
+                e = new StreamReportEntity();
+                e.id = new StreamReportEntity.Key(r.name(), hostname);
+                fill(e, r, now);
+                e.persist();
+            } else {
+                fill(e, r, now);
+            }
+            if (current && "running".equals(r.status()) && !wasRunning) {
+                long sinceAssigned = Duration.between(a.assignedAt, now).toMillis();
+                events.record("capture_started", r.name(), hostname, r.generation(),
+                        "capture running " + sinceAssigned + " ms after assignment", sinceAssigned);
+            }
+            if (current && a.handoffFrom != null && Boolean.TRUE.equals(r.hasSegment())) {
+                events.record("handoff_complete", r.name(), hostname, a.generation,
+                        "new owner has a segment; " + a.handoffFrom + " stops", null);
+                a.handoffFrom = null;
+                a.handoffGeneration = null;
+                handoffDone = true;
+            }
+        }
+        for (StreamReportEntity gone : previous.values()) {
+            if ("running".equals(gone.status)) {
+                events.record("capture_stopped", gone.id.streamName, hostname, gone.generation, "no longer reported", null);
+            }
+            gone.delete();
+        }
+        if (handoffDone) {
+            epoch.bump();
+        }
+        return new AgentReportResponse(config.reportIntervalMs(), config.leaseMs(), ConfigEtag.of(epoch.current()), stop);
+    }
+
+    private ServerEntity register(String hostname, AgentReport report, Instant now) {
+        ServerEntity s = ServerEntity.findById(hostname);
+        if (s == null) {
+            s = new ServerEntity();
+            s.hostname = hostname;
+            s.roles = report.roles() == null ? "ingest,edge" : ServerService.roles(report.roles());
+            s.groupName = report.group() == null ? "default" : report.group();
+            s.channelLimit = report.channelLimit();
+            s.maxBitrate = report.maxBitrate();
+            s.status = ServerConfig.STATUS_DOWN;
+            s.statusChangedAt = now;
+            s.createdAt = now;
+            s.apiUrl = report.apiUrl();
+            s.publicPayloadUrl = report.publicPayloadUrl();
+            s.privatePayloadUrl = report.privatePayloadUrl();
+            s.persist();
+            events.record("server_registered", null, hostname, null, "agent registered", null);
+            return s;
+        }
+        // URLs are facts the agent knows about itself; roles, group and limits stay the operator's.
+        if (report.apiUrl() != null) {
+            s.apiUrl = report.apiUrl();
+        }
+        if (report.publicPayloadUrl() != null) {
+            s.publicPayloadUrl = report.publicPayloadUrl();
+        }
+        if (report.privatePayloadUrl() != null) {
+            s.privatePayloadUrl = report.privatePayloadUrl();
+        }
+        return s;
+    }
+
+    private void fill(StreamReportEntity e, StreamReport r, Instant now) {
+        e.generation = r.generation();
+        e.status = r.status() == null ? "error" : r.status();
+        e.report = write(r);
+        e.reportedAt = now;
+    }
+
+    private String write(Object o) {
+        try {
+            return json.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

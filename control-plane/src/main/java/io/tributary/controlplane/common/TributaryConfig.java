@@ -1,0 +1,41 @@
+package io.tributary.controlplane.common;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.Optional;
+
+/** Typed configuration of the control plane; keys and defaults are documented in application.properties. */
+@ConfigMapping(prefix = "tributary")
+public interface TributaryConfig {
+    /** First admin token; generated when absent and no admin exists. */
+    Optional<String> adminToken();
+
+    /** Shared secret the agents authenticate with. */
+    Optional<String> clusterKey();
+
+    @WithDefault("1000")
+    long reportIntervalMs();
+
+    @WithDefault("3000")
+    long failoverTimeoutMs();
+
+    @WithDefault("10000")
+    long leaseMs();
+
+    @WithDefault("5000")
+    long graceMs();
+
+    @WithDefault("500")
+    long schedulerIntervalMs();
+
+    Db db();
+
+    /** Database connection, used by Quarkus' datasource. */
+    interface Db {
+        String url();
+
+        String user();
+
+        Optional<String> password();
+    }
+}

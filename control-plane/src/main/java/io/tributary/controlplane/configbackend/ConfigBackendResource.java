@@ -1,0 +1,41 @@
+package io.tributary.controlplane.configbackend;
+
+import io.tributary.api.configbackend.ConfigBackendStreams;
+import io.tributary.controlplane.agent.ConfigEtag;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Arrays;
+import java.util.List;
+
+/** Flussonic-compatible configuration backend: {@code GET /config-external/streams}. */
+@Path("/config-external")
+@Produces(MediaType.APPLICATION_JSON)
+public class ConfigBackendResource {
+    private final ConfigBackendService service;
+    private final ConfigEpoch epoch;
+
+    public ConfigBackendResource(ConfigBackendService service, ConfigEpoch epoch) {
+        this.service = service;
+        this.epoch = epoch;
+    }
+
+    @GET
+    @Path("/streams")
+    public Response streams(@QueryParam("host") String host, @QueryParam("name") String name,
+            @QueryParam("cursor") String cursor, @HeaderParam("If-None-Match") String ifNoneMatch) {
+        // The ETag is read before the page, so a change in between makes the next poll fetch again.
+        String etag = ConfigEtag.of(epoch.current());
+        if (etag.equals(ifNoneMatch) && cursor == null) {
+            return Response.notModified().header("ETag", etag).build();
+        }
+        List<String> names = name == null || name.isBlank() ? null
+                : Arrays.stream(name.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        ConfigBackendStreams page = service.streams(host, names, cursor, ConfigBackendService.PAGE_SIZE);
+        return Response.ok(page).header("ETag", etag).build();
+    }
+}

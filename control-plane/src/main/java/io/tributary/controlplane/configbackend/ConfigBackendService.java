@@ -1,0 +1,118 @@
+package io.tributary.controlplane.configbackend;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tributary.api.configbackend.ConfigBackendStreams;
+import io.tributary.api.stream.AssignmentInfo;
+import io.tributary.api.stream.StreamConfig;
+import io.tributary.controlplane.common.ApiException;
+import io.tributary.controlplane.common.TributaryConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Flussonic's Configuration Backend API over the desired state: the streams a host must run
+ * (its assignments, with generation and HLS continuity), or named streams whatever their
+ * placement. Keyset cursors by name stay stable while streams are added or removed.
+ */
+@ApplicationScoped
+public class ConfigBackendService {
+    public static final int PAGE_SIZE = 500;
+
+    private final EntityManager em;
+    private final ObjectMapper json;
+    private final TributaryConfig config;
+
+    public ConfigBackendService(EntityManager em, ObjectMapper json, TributaryConfig config) {
+        this.em = em;
+        this.json = json;
+        this.config = config;
+    }
+
+    @Transactional
+    public ConfigBackendStreams streams(String host, List<String> names, String cursor, int pageSize) {
+        String after = decode(cursor);
+        boolean byName = names != null && !names.isEmpty();
+        if (!byName && (host == null || host.isBlank())) {
+            throw ApiException.invalid("host", "host is required unless name asks for named streams");
+        }
+        String where;
+        if (byName) {
+            where = "s.name IN (:names)";
+        } else {
+            where = "s.disabled = false AND (a.hostname = :host OR a.handoff_from = :host)";
+        }
+        String sql = "SELECT CAST(s.config AS text), a.hostname, a.generation, a.handoff_from, a.handoff_generation, "
+                + "a.media_sequence, a.discontinuity_sequence FROM streams s LEFT JOIN assignments a ON a.stream_name = s.name "
+                + "WHERE " + where + " AND s.name > :after ORDER BY s.name LIMIT :lim";
+        var q = em.createNativeQuery(sql).setParameter("after", after == null ? "" : after).setParameter("lim", pageSize + 1);
+        if (byName) {
+            q.setParameter("names", names);
+        } else {
+            q.setParameter("host", host);
+        }
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = q.getResultList();
+        boolean more = rows.size() > pageSize;
+        List<StreamConfig> out = new ArrayList<>();
+        for (int i = 0; i < Math.min(rows.size(), pageSize); i++) {
+            Object[] r = rows.get(i);
+            StreamConfig c = read((String) r[0]);
+            AssignmentInfo info = null;
+            if (host != null) {
+                if (host.equals(r[1])) {
+                    info = new AssignmentInfo(((Number) r[2]).longValue(), ((Number) r[5]).longValue(),
+                            ((Number) r[6]).longValue(), config.leaseMs());
+                } else if (host.equals(r[3]) && r[4] != null) {
+                    info = new AssignmentInfo(((Number) r[4]).longValue(), null, null, config.leaseMs());
+                }
+            }
+            out.add(c.withStatus(null, info));
+        }
+        String next = more ? encode(out.get(out.size() - 1).name()) : null;
+        String prev = after == null ? null : encode(after);
+        long estimated = estimate(byName, host, names);
+        return new ConfigBackendStreams(out, next, prev, estimated);
+    }
+
+    private long estimate(boolean byName, String host, List<String> names) {
+        if (byName) {
+            return ((Number) em.createNativeQuery("SELECT count(*) FROM streams WHERE name IN (:n)")
+                    .setParameter("n", names).getSingleResult()).longValue();
+        }
+        return ((Number) em.createNativeQuery("SELECT count(*) FROM streams s JOIN assignments a ON a.stream_name = s.name "
+                + "WHERE s.disabled = false AND (a.hostname = :h OR a.handoff_from = :h)")
+                .setParameter("h", host).getSingleResult()).longValue();
+    }
+
+    private StreamConfig read(String s) {
+        try {
+            return json.readValue(s, StreamConfig.class);
+        } catch (Exception e) {
+            throw new IllegalStateException("stored stream config is not valid JSON", e);
+        }
+    }
+
+    static String encode(String name) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(("c:" + name).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String decode(String cursor) {
+        if (cursor == null || cursor.isEmpty()) {
+            return null;
+        }
+        try {
+            String s = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            if (s.startsWith("c:")) {
+                return s.substring(2);
+            }
+        } catch (IllegalArgumentException ignored) {
+            // falls through to the error below
+        }
+        throw ApiException.invalid("cursor", "cursor '" + cursor + "' is not one this backend gave out");
+    }
+}
