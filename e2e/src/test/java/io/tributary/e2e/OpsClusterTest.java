@@ -41,7 +41,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OpsClusterTest {
 
-    private static final String DB_NAME = "tributary_e2e";
+    /** Its own database, so two builds on one PostgreSQL do not meet. */
+    private static final String DB_NAME = "tributary_e2e_" + ProcessHandle.current().pid();
     private static final Pattern JDBC = Pattern.compile("jdbc:postgresql://([^:/]+)(?::(\\d+))?/.*");
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -76,6 +77,11 @@ class OpsClusterTest {
         // Whatever failed above, leave no process behind.
         if (data != null) {
             cluster("down");
+        }
+        try {
+            dropDatabase();
+        } catch (SQLException e) {
+            // Best effort: a database left behind costs nothing but space.
         }
     }
 
