@@ -2,7 +2,6 @@ package io.tributary.agent.ffmpeg;
 
 import static org.bytedeco.ffmpeg.global.avutil.av_strerror;
 
-import org.bytedeco.javacpp.BytePointer;
 
 /** A failed FFmpeg call: names the function, its error code and FFmpeg's text for it. */
 public final class FfmpegException extends RuntimeException {
@@ -38,11 +37,14 @@ public final class FfmpegException extends RuntimeException {
     }
 
     public static String describe(int code) {
-        try (BytePointer buf = new BytePointer(256)) {
-            if (av_strerror(code, buf, 256) < 0) {
-                return "unknown error";
-            }
-            return buf.getString();
+        byte[] buf = new byte[256];
+        if (av_strerror(code, buf, buf.length) < 0) {
+            return "unknown error";
         }
+        int len = 0;
+        while (len < buf.length && buf[len] != 0) {
+            len++;
+        }
+        return new String(buf, 0, len, java.nio.charset.StandardCharsets.UTF_8);
     }
 }
