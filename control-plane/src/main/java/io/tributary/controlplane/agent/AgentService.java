@@ -8,6 +8,7 @@ import io.tributary.api.agent.StreamReport;
 import io.tributary.api.server.ServerConfig;
 import io.tributary.api.stream.StreamValidation;
 import io.tributary.controlplane.assignment.AssignmentEntity;
+import io.tributary.controlplane.assignment.Scheduler;
 import io.tributary.controlplane.common.ApiException;
 import io.tributary.controlplane.common.TributaryConfig;
 import io.tributary.controlplane.configbackend.ConfigEpoch;
@@ -38,10 +39,12 @@ public class AgentService {
     private final EventService events;
     private final ConfigEpoch epoch;
     private final TributaryConfig config;
+    private final Scheduler scheduler;
     private final Clock clock;
 
     public AgentService(EntityManager em, ObjectMapper json, EventService events, ConfigEpoch epoch,
-            TributaryConfig config, Clock clock) {
+            TributaryConfig config, Scheduler scheduler, Clock clock) {
+        this.scheduler = scheduler;
         this.em = em;
         this.json = json;
         this.events = events;
@@ -65,6 +68,7 @@ public class AgentService {
             server.statusChangedAt = now;
             events.record("server_up", null, hostname, null, "agent reports again", null);
             epoch.bump();
+            scheduler.wakeAfterCommit();
         }
         ServerReportEntity sr = ServerReportEntity.findById(hostname);
         if (sr == null) {

@@ -1,136 +1,86 @@
 package io.tributary.controlplane.assignment;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quarkus.scheduler.Scheduled;
-import io.tributary.api.stream.StreamConfig;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.tributary.controlplane.common.TributaryConfig;
-import io.tributary.controlplane.configbackend.ConfigEpoch;
-import io.tributary.controlplane.event.EventService;
-import io.tributary.controlplane.server.ServerEntity;
-import io.tributary.controlplane.stream.StreamEntity;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
-import jakarta.transaction.Transactional;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
+import jakarta.enterprise.event.Observes;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * The leader's loop: marks silent servers down (after a grace period following its own start),
- * then computes a placement plan and applies it in one transaction.
+ * The scheduler loop: on its own thread, every {@code scheduler-interval-ms}, the replica that
+ * holds the leader lock runs one pass. {@link #wake()} runs a pass at once (after a stream change).
  */
 @ApplicationScoped
 public class Scheduler {
     private static final Logger LOG = Logger.getLogger(Scheduler.class);
 
     private final LeaderElection leader;
-    private final AssignmentService assignments;
-    private final EventService events;
-    private final ConfigEpoch epoch;
-    private final EntityManager em;
-    private final ObjectMapper json;
+    private final SchedulerPass pass;
     private final TributaryConfig config;
-    private final Clock clock;
+    private final TransactionSynchronizationRegistry transactions;
+    private ScheduledExecutorService executor;
 
-    public Scheduler(LeaderElection leader, AssignmentService assignments, EventService events, ConfigEpoch epoch,
-            EntityManager em, ObjectMapper json, TributaryConfig config, Clock clock) {
+    public Scheduler(LeaderElection leader, SchedulerPass pass, TributaryConfig config,
+            TransactionSynchronizationRegistry transactions) {
         this.leader = leader;
-        this.assignments = assignments;
-        this.events = events;
-        this.epoch = epoch;
-        this.em = em;
-        this.json = json;
+        this.pass = pass;
         this.config = config;
-        this.clock = clock;
+        this.transactions = transactions;
     }
 
-    @Scheduled(every = "${tributary.scheduler-interval-ms}ms", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            delayed = "1s")
-    void tick() {
-        if (!leader.isLeader()) {
-            return;
+    /** Runs a pass once the caller's transaction has committed, so the pass sees its change. */
+    public void wakeAfterCommit() {
+        transactions.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                if (status == Status.STATUS_COMMITTED) {
+                    wake();
+                }
+            }
+        });
+    }
+
+    void onStart(@Observes StartupEvent ev) {
+        executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tributary-scheduler");
+            t.setDaemon(true);
+            return t;
+        });
+        executor.scheduleWithFixedDelay(this::tick, config.schedulerIntervalMs(), config.schedulerIntervalMs(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    void onStop(@Observes ShutdownEvent ev) {
+        if (executor != null) {
+            executor.shutdownNow();
         }
+    }
+
+    /** Runs a pass soon, without waiting for the next tick. */
+    public void wake() {
+        if (executor != null && !executor.isShutdown()) {
+            executor.execute(this::tick);
+        }
+    }
+
+    private void tick() {
         try {
-            runOnce();
+            if (leader.isLeader()) {
+                pass.runOnce();
+            }
         } catch (RuntimeException e) {
             LOG.warnf("scheduler pass failed, retrying next tick: %s", e.toString());
         }
-    }
-
-    /** One pass: failure detection, then placement. */
-    @Transactional
-    public void runOnce() {
-        Instant now = Instant.now(clock);
-        em.createNativeQuery("SELECT pg_advisory_xact_lock(4242)").getSingleResult();
-        detectFailures(now);
-        List<Placement.Decision> plan = Placement.plan(streams(), servers(), current(), now,
-                Duration.ofMillis(config.failoverTimeoutMs() * 10));
-        if (!plan.isEmpty()) {
-            assignments.apply(plan);
-        }
-    }
-
-    private void detectFailures(Instant now) {
-        Instant since = leader.leaderSince();
-        if (since == null || since.plusMillis(config.graceMs()).isAfter(now)) {
-            return;
-        }
-        Instant deadline = now.minusMillis(config.failoverTimeoutMs());
-        @SuppressWarnings("unchecked")
-        List<Object[]> silent = em.createNativeQuery(
-                "SELECT s.hostname, r.last_seen_at FROM servers s LEFT JOIN server_reports r ON r.hostname = s.hostname "
-                        + "WHERE s.status = 'up' AND (r.last_seen_at IS NULL OR r.last_seen_at < :deadline) FOR UPDATE OF s")
-                .setParameter("deadline", deadline).getResultList();
-        for (Object[] row : silent) {
-            String host = (String) row[0];
-            ServerEntity s = ServerEntity.findById(host);
-            s.status = "down";
-            s.statusChangedAt = now;
-            long silentMs = row[1] == null ? -1 : Duration.between(AssignmentService.toInstant(row[1]), now).toMillis();
-            events.record("server_down", null, host, null, "no report for " + silentMs + " ms", silentMs);
-        }
-        if (!silent.isEmpty()) {
-            epoch.bump();
-        }
-    }
-
-    private List<Placement.StreamSpec> streams() {
-        List<Placement.StreamSpec> out = new ArrayList<>();
-        for (StreamEntity e : StreamEntity.<StreamEntity>listAll()) {
-            StreamConfig c;
-            try {
-                c = json.readValue(e.config, StreamConfig.class);
-            } catch (Exception ex) {
-                LOG.errorf("stream=%s has an unreadable stored config: %s", e.name, ex.getMessage());
-                continue;
-            }
-            String group = c.labels() == null ? null : c.labels().get("group");
-            out.add(new Placement.StreamSpec(e.name, e.isStatic && !e.disabled,
-                    c.clusterIngest() == null ? null : c.clusterIngest().captureAt(), group, Placement.cost(c)));
-        }
-        return out;
-    }
-
-    private List<Placement.ServerView> servers() {
-        List<Placement.ServerView> out = new ArrayList<>();
-        for (ServerEntity s : ServerEntity.<ServerEntity>listAll()) {
-            boolean up = "up".equals(s.status);
-            boolean ingest = Arrays.asList(s.roles.split(",")).contains("ingest");
-            out.add(new Placement.ServerView(s.hostname, up, s.draining, ingest, s.groupName, s.channelLimit,
-                    up ? s.statusChangedAt : null));
-        }
-        return out;
-    }
-
-    private List<Placement.Current> current() {
-        List<Placement.Current> out = new ArrayList<>();
-        for (AssignmentEntity a : AssignmentEntity.<AssignmentEntity>listAll()) {
-            out.add(new Placement.Current(a.streamName, a.hostname, a.handoffFrom, a.reason));
-        }
-        return out;
     }
 }

@@ -5,6 +5,7 @@ import io.tributary.api.server.ServerConfig;
 import io.tributary.api.server.ServerStats;
 import io.tributary.api.stream.StreamValidation;
 import io.tributary.controlplane.agent.ServerReportEntity;
+import io.tributary.controlplane.assignment.Scheduler;
 import io.tributary.controlplane.common.ApiException;
 import io.tributary.controlplane.configbackend.ConfigEpoch;
 import io.tributary.controlplane.event.EventService;
@@ -28,9 +29,11 @@ public class ServerService {
     private final EventService events;
     private final ConfigEpoch epoch;
     private final ObjectMapper json;
+    private final Scheduler scheduler;
     private final Clock clock;
 
-    public ServerService(EventService events, ConfigEpoch epoch, ObjectMapper json, Clock clock) {
+    public ServerService(EventService events, ConfigEpoch epoch, ObjectMapper json, Scheduler scheduler, Clock clock) {
+        this.scheduler = scheduler;
         this.events = events;
         this.epoch = epoch;
         this.json = json;
@@ -123,6 +126,7 @@ public class ServerService {
             events.record(drain ? "server_drain" : "server_undrain", null, hostname, null,
                     drain ? "drain: captures move off without a gap" : "server is eligible again", null);
             epoch.bump();
+            scheduler.wakeAfterCommit();
         }
         return view(s, ServerReportEntity.findById(hostname));
     }

@@ -10,6 +10,7 @@ import io.tributary.api.stream.StreamStats;
 import io.tributary.api.stream.StreamValidation;
 import io.tributary.controlplane.assignment.AssignmentEntity;
 import io.tributary.controlplane.assignment.AssignmentService;
+import io.tributary.controlplane.assignment.Scheduler;
 import io.tributary.controlplane.common.ApiException;
 import io.tributary.controlplane.configbackend.ConfigEpoch;
 import io.tributary.controlplane.event.EventService;
@@ -37,6 +38,7 @@ public class StreamService {
     private final EventService events;
     private final ConfigEpoch epoch;
     private final AssignmentService assignments;
+    private final Scheduler scheduler;
     private final Clock clock;
 
     /** A stream with its version, for the ETag. */
@@ -44,7 +46,8 @@ public class StreamService {
     }
 
     public StreamService(EntityManager em, ObjectMapper json, EventService events, ConfigEpoch epoch,
-            AssignmentService assignments, Clock clock) {
+            AssignmentService assignments, Scheduler scheduler, Clock clock) {
+        this.scheduler = scheduler;
         this.em = em;
         this.json = json;
         this.events = events;
@@ -136,6 +139,7 @@ public class StreamService {
         }
         assignments.onStreamChanged(name);
         epoch.bump();
+        scheduler.wakeAfterCommit();
         em.flush();
         return new Versioned(withStats(List.of(e)).get(0), e.version);
     }
@@ -156,6 +160,7 @@ public class StreamService {
         e.delete();
         events.record("stream_deleted", name, null, null, "stream deleted", null);
         epoch.bump();
+        scheduler.wakeAfterCommit();
     }
 
     @Transactional

@@ -39,7 +39,7 @@ public final class ClusterHarness implements AutoCloseable {
             this.index = index;
             this.port = freePort();
             Map<String, String> env = new HashMap<>();
-            env.put("TRIBUTARY_CONTROL_PLANE_URL", url());
+            env.put("TRIBUTARY_CONTROL_PLANE_URL", ClusterHarness.this.url());
             env.put("TRIBUTARY_HOSTNAME", hostname());
             env.put("TRIBUTARY_CLUSTER_KEY", clusterKey);
             env.put("TRIBUTARY_HTTP_PORT", Integer.toString(port));

@@ -33,7 +33,7 @@ public final class ManagedProcess {
     }
 
     /** kill -9: no shutdown hook, no goodbye to the control plane. */
-    public synchronized void kill9() throws InterruptedException {
+    public synchronized void kill9() throws InterruptedException, java.io.IOException {
         if (process != null && process.isAlive()) {
             new ProcessBuilder("kill", "-9", Long.toString(process.pid())).inheritIO().start().waitFor();
             process.waitFor(10, TimeUnit.SECONDS);

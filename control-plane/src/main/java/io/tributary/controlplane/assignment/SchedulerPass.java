@@ -1,0 +1,122 @@
+package io.tributary.controlplane.assignment;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tributary.api.stream.StreamConfig;
+import io.tributary.controlplane.common.TributaryConfig;
+import io.tributary.controlplane.configbackend.ConfigEpoch;
+import io.tributary.controlplane.event.EventService;
+import io.tributary.controlplane.server.ServerEntity;
+import io.tributary.controlplane.stream.StreamEntity;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * One scheduling pass of the leader: marks silent servers down (after a grace period following
+ * its own start), then computes a placement plan and applies it, all in one transaction.
+ */
+@ApplicationScoped
+public class SchedulerPass {
+    private static final Logger LOG = Logger.getLogger(SchedulerPass.class);
+
+    private final LeaderElection leader;
+    private final AssignmentService assignments;
+    private final EventService events;
+    private final ConfigEpoch epoch;
+    private final EntityManager em;
+    private final ObjectMapper json;
+    private final TributaryConfig config;
+    private final Clock clock;
+
+    public SchedulerPass(LeaderElection leader, AssignmentService assignments, EventService events, ConfigEpoch epoch,
+            EntityManager em, ObjectMapper json, TributaryConfig config, Clock clock) {
+        this.leader = leader;
+        this.assignments = assignments;
+        this.events = events;
+        this.epoch = epoch;
+        this.em = em;
+        this.json = json;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** One pass: failure detection, then placement. */
+    @Transactional
+    public void runOnce() {
+        Instant now = Instant.now(clock);
+        em.createNativeQuery("SELECT pg_advisory_xact_lock(4242)").getSingleResult();
+        detectFailures(now);
+        List<Placement.Decision> plan = Placement.plan(streams(), servers(), current(), now,
+                Duration.ofMillis(config.failoverTimeoutMs() * 10));
+        if (!plan.isEmpty()) {
+            assignments.apply(plan);
+        }
+    }
+
+    private void detectFailures(Instant now) {
+        Instant since = leader.leaderSince();
+        if (since == null || since.plusMillis(config.graceMs()).isAfter(now)) {
+            return;
+        }
+        Instant deadline = now.minusMillis(config.failoverTimeoutMs());
+        @SuppressWarnings("unchecked")
+        List<Object[]> silent = em.createNativeQuery(
+                "SELECT s.hostname, r.last_seen_at FROM servers s LEFT JOIN server_reports r ON r.hostname = s.hostname "
+                        + "WHERE s.status = 'up' AND (r.last_seen_at IS NULL OR r.last_seen_at < :deadline) FOR UPDATE OF s")
+                .setParameter("deadline", deadline).getResultList();
+        for (Object[] row : silent) {
+            String host = (String) row[0];
+            ServerEntity s = ServerEntity.findById(host);
+            s.status = "down";
+            s.statusChangedAt = now;
+            long silentMs = row[1] == null ? -1 : Duration.between(AssignmentService.toInstant(row[1]), now).toMillis();
+            events.record("server_down", null, host, null, "no report for " + silentMs + " ms", silentMs);
+        }
+        if (!silent.isEmpty()) {
+            epoch.bump();
+        }
+    }
+
+    private List<Placement.StreamSpec> streams() {
+        List<Placement.StreamSpec> out = new ArrayList<>();
+        for (StreamEntity e : StreamEntity.<StreamEntity>listAll()) {
+            StreamConfig c;
+            try {
+                c = json.readValue(e.config, StreamConfig.class);
+            } catch (Exception ex) {
+                LOG.errorf("stream=%s has an unreadable stored config: %s", e.name, ex.getMessage());
+                continue;
+            }
+            String group = c.labels() == null ? null : c.labels().get("group");
+            out.add(new Placement.StreamSpec(e.name, e.isStatic && !e.disabled,
+                    c.clusterIngest() == null ? null : c.clusterIngest().captureAt(), group, Placement.cost(c)));
+        }
+        return out;
+    }
+
+    private List<Placement.ServerView> servers() {
+        List<Placement.ServerView> out = new ArrayList<>();
+        for (ServerEntity s : ServerEntity.<ServerEntity>listAll()) {
+            boolean up = "up".equals(s.status);
+            boolean ingest = Arrays.asList(s.roles.split(",")).contains("ingest");
+            out.add(new Placement.ServerView(s.hostname, up, s.draining, ingest, s.groupName, s.channelLimit,
+                    up ? s.statusChangedAt : null));
+        }
+        return out;
+    }
+
+    private List<Placement.Current> current() {
+        List<Placement.Current> out = new ArrayList<>();
+        for (AssignmentEntity a : AssignmentEntity.<AssignmentEntity>listAll()) {
+            out.add(new Placement.Current(a.streamName, a.hostname, a.handoffFrom, a.reason));
+        }
+        return out;
+    }
+}
