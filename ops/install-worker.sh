@@ -156,6 +156,15 @@ http_code() {
   fi
 }
 
+# http_body URL: prints the body of a 2xx answer, nothing otherwise.
+http_body() {
+  if have curl; then
+    curl -fsS --connect-timeout 2 --max-time 5 "$1" 2>/dev/null || true
+  else
+    wget -q -T 5 -t 1 -O - "$1" 2>/dev/null || true
+  fi
+}
+
 # download URL FILE: fails on any non-2xx answer.
 download() {
   if have curl; then
@@ -359,6 +368,11 @@ if [ -n "$ROOT" ]; then
   exit 0
 fi
 
+if ! systemd_running; then
+  # Only with --no-start: without it the script refused earlier.
+  say "installed; systemd does not run here, so $UNIT_NAME is neither enabled nor started"
+  exit 0
+fi
 systemctl daemon-reload
 if ! systemctl is-enabled --quiet "$UNIT_NAME" 2>/dev/null; then
   systemctl enable --quiet "$UNIT_NAME"
@@ -375,16 +389,24 @@ else
   say "started $UNIT_NAME"
 fi
 
-say "waiting up to ${WAIT_SECONDS}s for the agent on http://127.0.0.1:$PORT/health"
+say "waiting up to ${WAIT_SECONDS}s for the agent on http://127.0.0.1:$PORT/health to report to $CP_URL"
+# The agent's /health says "control_plane":"reachable" once its last report got an answer.
 waited=0
+health=""
 while [ "$waited" -lt "$WAIT_SECONDS" ]; do
-  if [ "$(http_code "http://127.0.0.1:$PORT/health")" = 200 ]; then
-    say "the agent $NODE_HOSTNAME runs and reports to $CP_URL; its media URL is $PUBLIC_URL"
-    exit 0
-  fi
+  health="$(http_body "http://127.0.0.1:$PORT/health")"
+  case "$health" in
+    *'"control_plane":"unreachable"'*|*'"control_plane" : "unreachable"'*|'') ;;
+    *'"status"'*)
+      say "the agent $NODE_HOSTNAME runs and reports to $CP_URL; its media URL is $PUBLIC_URL"
+      exit 0 ;;
+  esac
   systemctl is-failed --quiet "$UNIT_NAME" && break
   sleep 1
   waited=$((waited + 1))
 done
 journalctl -u "$UNIT_NAME" -n 30 --no-pager >&2 2>/dev/null || true
+case "$health" in
+  *unreachable*) die "the agent runs but cannot report to $CP_URL (check the URL and the firewall; journalctl -u $UNIT_NAME)" ;;
+esac
 die "the agent did not become healthy within ${WAIT_SECONDS}s (journalctl -u $UNIT_NAME)"
