@@ -27,7 +27,12 @@ public class ConfigBackendResource {
     @GET
     @Path("/streams")
     public Response streams(@QueryParam("host") String host, @QueryParam("name") String name,
-            @QueryParam("cursor") String cursor, @HeaderParam("If-None-Match") String ifNoneMatch) {
+            @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit,
+            @HeaderParam("If-None-Match") String ifNoneMatch) {
+        if (limit != null && (limit < 1 || limit > ConfigBackendService.PAGE_SIZE)) {
+            throw io.tributary.controlplane.common.ApiException.invalid("limit",
+                    "limit must be between 1 and " + ConfigBackendService.PAGE_SIZE + ", got " + limit);
+        }
         // The ETag is read before the page, so a change in between makes the next poll fetch again.
         String etag = ConfigEtag.of(epoch.current());
         if (etag.equals(ifNoneMatch) && cursor == null) {
@@ -35,7 +40,8 @@ public class ConfigBackendResource {
         }
         List<String> names = name == null || name.isBlank() ? null
                 : Arrays.stream(name.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-        ConfigBackendStreams page = service.streams(host, names, cursor, ConfigBackendService.PAGE_SIZE);
+        ConfigBackendStreams page = service.streams(host, names, cursor,
+                limit == null ? ConfigBackendService.PAGE_SIZE : limit);
         return Response.ok(page).header("ETag", etag).build();
     }
 }
