@@ -1,0 +1,48 @@
+package io.tributary.controlplane;
+
+import static io.restassured.RestAssured.given;
+import static io.tributary.controlplane.TestApi.admin;
+import static io.tributary.controlplane.TestApi.agent;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.config.RedirectConfig;
+import io.restassured.config.RestAssuredConfig;
+import io.restassured.response.Response;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class BalancerResourceTest {
+    static final RestAssuredConfig NO_FOLLOW = RestAssuredConfig.config().redirect(RedirectConfig.redirectConfig().followRedirects(false));
+
+    @Test
+    void redirectsToAnEdgeKeepingPathAndQuery() {
+        String host = "lb-" + UUID.randomUUID().toString().substring(0, 6);
+        String stream = "lbcam-" + UUID.randomUUID().toString().substring(0, 6) + "/hd";
+        admin().body(TestApi.stream("fake://x")).put("/api/v1/streams/" + stream).then().statusCode(200);
+        // Every other server is down or edge-less in this test's database view only if we make ours the one that reports.
+        Response r = await("redirect").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            agent().body("{\"public_payload_url\":\"http://" + host + ".example:8090\",\"roles\":[\"edge\"],\"streams\":[]}")
+                    .put("/api/v1/agents/" + host).then().statusCode(200);
+            return given().config(NO_FOLLOW).get("/lb/" + stream + "/index.m3u8?token=abc&x=1");
+        }, res -> res.statusCode() == 302 && res.getHeader("Location").contains(host));
+        assertThat(r.getHeader("Location")).isEqualTo("http://" + host + ".example:8090/" + stream + "/index.m3u8?token=abc&x=1");
+        Response head = given().config(NO_FOLLOW).head("/lb/" + stream + "/mpegts");
+        assertThat(head.statusCode()).isEqualTo(302);
+    }
+
+    @Test
+    void unknownAndDisabledStreamsAre404() {
+        given().config(NO_FOLLOW).get("/lb/no-such-stream/index.m3u8").then().statusCode(404);
+        given().config(NO_FOLLOW).get("/lb/index.m3u8").then().statusCode(404);
+        String off = "lboff-" + UUID.randomUUID().toString().substring(0, 6);
+        admin().body("{\"inputs\":[{\"url\":\"fake://x\"}],\"disabled\":true}").put("/api/v1/streams/" + off).then().statusCode(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            Response r = given().config(NO_FOLLOW).get("/lb/" + off + "/index.m3u8");
+            return r.statusCode() == 404 && r.asString().contains("disabled");
+        });
+    }
+}
