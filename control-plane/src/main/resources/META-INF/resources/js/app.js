@@ -173,7 +173,8 @@ export function patchRows(tbody, items, key, row, emptyText, columns) {
 
 /** A table cell that also carries its column name, shown on phones where the header is hidden. */
 export function td(label, content, cls) {
-  return el('td', { 'data-label': label, class: cls || null }, content);
+  // One wrapper per cell, so the phone layout (label | value grid) keeps multi-part values together.
+  return el('td', { 'data-label': label, class: cls || null }, el('div', { class: 'cell' }, content));
 }
 
 export function badge(text, kind) {

@@ -182,9 +182,25 @@ class AdminUiTest {
         waitFor(By.id("sign-out")).click();
         waitFor(By.id("token"));
         driver.get(base + "/streams.html");
+        waitFor(By.id("token")).sendKeys(viewerToken(api));
+
+        // A viewer sees the same pages without the buttons that change things.
+        driver.findElement(By.cssSelector("#login button[type=submit]")).click();
+        step("viewer sees the streams", () -> driver.getCurrentUrl().endsWith("/streams.html")
+                && attr(By.cssSelector("tr[data-stream='" + STREAM + "']"), "data-status").equals("running"));
+        assertThat(text(By.id("role"))).contains("viewer");
+        assertThat(driver.findElement(By.id("new-stream")).isDisplayed()).isFalse();
+        driver.get(base + "/");
+        waitFor(By.cssSelector("tr[data-server='" + first + "']"));
+        assertThat(driver.findElements(By.cssSelector("button[data-action]")).stream().noneMatch(WebElement::isDisplayed))
+                .as("no drain buttons for a viewer").isTrue();
+        screenshot("viewer-cluster");
+        waitFor(By.id("sign-out")).click();
         waitFor(By.id("token"));
 
-        List<String> errors = drainConsole().stream().filter(e -> !expected(e, balancer)).toList();
+        List<String> all = drainConsole();
+        System.out.println("browser console errors seen (" + all.size() + "):\n  " + String.join("\n  ", all));
+        List<String> errors = all.stream().filter(e -> !expected(e, balancer)).toList();
         assertThat(errors).as("browser console errors").isEmpty();
     }
 
@@ -198,6 +214,12 @@ class AdminUiTest {
                 || entry.contains("/ui/session") && entry.contains("401")
                 || entry.contains("/api/v1/streams/" + STREAM) && entry.contains("400")
                 || !balancer && entry.contains("/lb/" + STREAM + "/index.m3u8") && entry.contains("404");
+    }
+
+    private static String viewerToken(Api api) {
+        Api.Reply r = api.post("/api/v1/tokens", "{\"name\":\"ui-viewer\",\"role\":\"viewer\"}");
+        assertThat(r.status()).as(r.body()).isBetween(200, 201);
+        return r.json().path("token").asText();
     }
 
     private static boolean balancerAnswers(String base) {
