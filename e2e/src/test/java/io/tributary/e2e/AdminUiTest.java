@@ -166,6 +166,24 @@ class AdminUiTest {
                 .until(this::currentTime, t -> t > t1 + 1.0);
         screenshot("stream-after-failover");
 
+        // Edit: a ladder rung the API refuses shows its message at that rung; then a valid change saves.
+        waitFor(By.id("edit")).click();
+        waitFor(By.id("add-rung")).click();
+        WebElement bitrate = waitFor(By.cssSelector("[data-field='transcoder.video[0].bitrate']"));
+        bitrate.sendKeys("5");
+        driver.findElement(By.id("save")).click();
+        step("error next to the rung's bitrate",
+                () -> visibleText(By.id(bitrate.getAttribute("id") + "-error")).contains("bitrate must be between"));
+        screenshot("edit-invalid-rung");
+        driver.findElement(By.cssSelector("[data-remove='rung']")).click();
+        WebElement title = driver.findElement(By.id("title"));
+        title.clear();
+        title.sendKeys("Lobby camera");
+        driver.findElement(By.id("save")).click();
+        step("title saved", () -> driver.getCurrentUrl().contains("/stream.html") && text(By.id("stream-title")).equals("Lobby camera"));
+        assertThat(api.get("/api/v1/streams/" + STREAM).json().path("inputs").get(0).path("url").asText())
+                .as("the edit kept the input").isEqualTo("fake://ui?size=320x180");
+
         // The layout holds on a phone.
         driver.manage().window().setSize(new Dimension(390, 844));
         driver.get(base + "/");
@@ -212,7 +230,7 @@ class AdminUiTest {
     private static boolean expected(String entry, boolean balancer) {
         return entry.contains("favicon")
                 || entry.contains("/ui/session") && entry.contains("401")
-                || entry.contains("/api/v1/streams/" + STREAM) && entry.contains("400")
+                || entry.contains("/api/v1/streams/" + STREAM + " - Failed to load resource: the server responded with a status of 400")
                 || !balancer && entry.contains("/lb/" + STREAM + "/index.m3u8") && entry.contains("404");
     }
 
