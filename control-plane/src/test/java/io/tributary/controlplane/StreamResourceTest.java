@@ -115,6 +115,11 @@ class StreamResourceTest {
                 .then().statusCode(409).body("error", equalTo("conflict"));
         admin().get("/api/v1/streams/" + name).then().body("inputs[0].url", equalTo("fake://b"));
         admin().header("If-Match", etag).delete("/api/v1/streams/" + name).then().statusCode(409);
+        // If-None-Match: * creates only.
+        admin().header("If-None-Match", "*").body(stream("fake://d")).put("/api/v1/streams/" + name)
+                .then().statusCode(409).body("message", org.hamcrest.Matchers.containsString("already exists"));
+        admin().header("If-None-Match", "*").body(stream("fake://d")).put("/api/v1/streams/" + name + "-new")
+                .then().statusCode(200);
     }
 
     @Test

@@ -45,9 +45,11 @@ public class StreamResource {
     @PUT
     @Path("/{name: .+}")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response put(@PathParam("name") String name, @HeaderParam("If-Match") String ifMatch, StreamConfig body) {
+    public Response put(@PathParam("name") String name, @HeaderParam("If-Match") String ifMatch,
+            @HeaderParam("If-None-Match") String ifNoneMatch, StreamConfig body) {
         checkName(name);
-        return withEtag(Response.ok(), service.put(name, body, ifMatch));
+        boolean createOnly = ifNoneMatch != null && ifNoneMatch.trim().equals("*");
+        return withEtag(Response.ok(), service.put(name, body, ifMatch, createOnly));
     }
 
     @DELETE

@@ -96,7 +96,7 @@ public class StreamService {
 
     /** Creates or replaces; with {@code ifMatch} the write happens only on that version, else 409. */
     @Transactional
-    public Versioned put(String name, StreamConfig body, String ifMatch) {
+    public Versioned put(String name, StreamConfig body, String ifMatch, boolean createOnly) {
         if (body == null) {
             throw ApiException.invalid(null, "the body must be a stream config object");
         }
@@ -125,6 +125,9 @@ public class StreamService {
             e.persist();
             events.record("stream_created", name, null, null, "stream created", null);
         } else {
+            if (createOnly) {
+                throw ApiException.conflict("stream '" + name + "' already exists (If-None-Match: *)");
+            }
             if (expected != null && expected != e.version) {
                 throw ApiException.conflict("stream '" + name + "' was changed by someone else: version is "
                         + e.version + ", If-Match asked for " + expected);
