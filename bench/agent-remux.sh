@@ -26,6 +26,15 @@ HZ=$(getconf CLK_TCK)
 
 cpu_ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' /proc/$p/stat 2>/dev/null || echo 0))); done; echo $t; }
 rss_kb() { local t=0; for p in "$@"; do t=$((t + $(awk '/VmRSS/{print $2}' /proc/$p/status 2>/dev/null || echo 0))); done; echo $t; }
+# stop_pids PID... : TERM, up to 5 s grace, then KILL (ffmpeg can linger after TERM)
+stop_pids() {
+  kill "$@" 2>/dev/null || true
+  for _ in $(seq 1 50); do
+    local alive=0; for p in "$@"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && break; sleep 0.1
+  done
+  kill -9 "$@" 2>/dev/null || true; wait "$@" 2>/dev/null || true
+}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 echo "generating a 30 s 1280x720@25 ~3 Mbit/s H.264+AAC MPEG-TS source..."
@@ -34,7 +43,7 @@ mkdir -p "$WORK/files"
   -t 30 -c:v libx264 -preset veryfast -b:v 3M -maxrate 3M -bufsize 3M -g 50 -pix_fmt yuv420p -c:a aac -b:a 128k \
   "$WORK/files/src.ts"
 
-# start_agent <dir> <streams-json> : starts an agent polling a static config backend; echoes "pid port"
+# start_agent <dir> <streams-json> : starts an agent polling a static config backend; sets APID and APORT
 start_agent() {
   local dir=$1 json=$2 cfgport port
   mkdir -p "$dir/cfg" "$dir/data"
@@ -46,8 +55,8 @@ start_agent() {
   TRIBUTARY_HOSTNAME=bench TRIBUTARY_HTTP_PORT=$port TRIBUTARY_BIND=127.0.0.1 \
   TRIBUTARY_DATA_DIR="$dir/data" TRIBUTARY_FILE_ROOT="$WORK/files" \
     java -XX:+UseSerialGC -Xmx256m -jar "$ROOT/$JAR" >"$dir/agent.log" 2>&1 &
-  PIDS+=($!)
-  echo "$! $port"
+  APID=$!; APORT=$port
+  PIDS+=($APID)
 }
 
 printf "\n%-6s | %-28s | %-28s | %s\n" "N" "agent: CPU s/stream-min, RSS MB/stream" "ffmpeg: CPU s/stream-min, RSS MB/stream" "ratio ffmpeg/agent (CPU, RSS)"
@@ -58,22 +67,22 @@ for N in "${COUNTS[@]}"; do
     json+="{\"name\":\"b$i\",\"inputs\":[{\"url\":\"file://$WORK/files/src.ts\"}],\"assignment\":{\"generation\":1}}"
   done
   json+='],"next":null}'
-  read -r APID APORT < <(start_agent "$WORK/agent-$N" "$json")
+  start_agent "$WORK/agent-$N" "$json"
   sleep "$WARMUP"
   running=$(curl -s "http://127.0.0.1:$APORT/metrics" | awk '/^tributary_agent_streams\{status="running"\}/{print $2}')
   t0=$(cpu_ticks "$APID"); sleep "$WINDOW"; t1=$(cpu_ticks "$APID"); arss=$(rss_kb "$APID")
-  kill "$APID"; wait "$APID" 2>/dev/null || true
+  stop_pids "$APID"
 
   FPIDS=()
   for i in $(seq 1 "$N"); do
     mkdir -p "$WORK/ff-$N/$i"
     "$FFMPEG" -hide_banner -loglevel error -nostdin -re -stream_loop -1 -i "$WORK/files/src.ts" -c copy -f hls -hls_time 2 \
-      -hls_list_size 6 -hls_flags delete_segments "$WORK/ff-$N/$i/index.m3u8" &
+      -hls_list_size 6 -hls_flags delete_segments "$WORK/ff-$N/$i/index.m3u8" 2>/dev/null &
     FPIDS+=($!); PIDS+=($!)
   done
   sleep "$WARMUP"
   f0=$(cpu_ticks "${FPIDS[@]}"); sleep "$WINDOW"; f1=$(cpu_ticks "${FPIDS[@]}"); frss=$(rss_kb "${FPIDS[@]}")
-  kill "${FPIDS[@]}"; wait "${FPIDS[@]}" 2>/dev/null || true
+  stop_pids "${FPIDS[@]}"
 
   python3 - "$N" "$t0" "$t1" "$arss" "$f0" "$f1" "$frss" "$HZ" "$WINDOW" "${running:-?}" <<'PY'
 import sys
@@ -91,7 +100,7 @@ done
 echo
 echo "fake:// start to first playable playlist (default 1280x720@25):"
 start=$(date +%s%N)
-read -r APID APORT < <(start_agent "$WORK/agent-fake" '{"streams":[{"name":"demo","inputs":[{"url":"fake://demo"}],"assignment":{"generation":1}}],"next":null}')
+start_agent "$WORK/agent-fake" '{"streams":[{"name":"demo","inputs":[{"url":"fake://demo"}],"assignment":{"generation":1}}],"next":null}'
 until curl -sf "http://127.0.0.1:$APORT/health" >/dev/null; do sleep 0.05; done
 up=$(date +%s%N)
 until curl -sf "http://127.0.0.1:$APORT/demo/index.m3u8" | grep -q '^seg-'; do sleep 0.05; done

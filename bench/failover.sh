@@ -10,4 +10,4 @@ export TRIBUTARY_TEST_DB_URL="${TRIBUTARY_TEST_DB_URL:-$(tributary_jdbc_url trib
 [ -f control-plane/target/quarkus-app/quarkus-run.jar ] && [ -f worker-agent/target/worker-agent.jar ] \
   || ./mvnw -B -q -DskipTests install
 ./mvnw -B -q -o -pl e2e test -Dtest=FailoverBench -Dtributary.excluded-groups= -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dbench.runs="${1:-10}" -Dbench.streams="${2:-20}" -DredirectTestOutputToFile=false 2>&1 | grep -E '^FAILOVER|ERROR|FAIL' || true
+  -Dbench.runs="${1:-10}" -Dbench.streams="${2:-20}" -Dtributary.redirect-test-output=false 2>&1 | grep -E '^FAILOVER|ERROR|FAIL' || true
