@@ -11,10 +11,12 @@ import java.util.Map;
  */
 public record CliEnvironment(Map<String, String> env, Path home, Clock clock, InputStream stdin, boolean terminal) {
 
-    /** The real process environment. */
+    /** The real process environment; home is $HOME (Java's user.home ignores it), else user.home. */
     public static CliEnvironment system() {
-        return new CliEnvironment(System.getenv(), Path.of(System.getProperty("user.home")), Clock.systemUTC(),
-                System.in, System.console() != null);
+        String home = System.getenv("HOME");
+        return new CliEnvironment(System.getenv(),
+                Path.of(home != null && home.startsWith("/") ? home : System.getProperty("user.home")),
+                Clock.systemUTC(), System.in, System.console() != null);
     }
 
     /** The value of an environment variable, null when unset or empty. */

@@ -9,10 +9,13 @@ import io.tributary.cli.token.TokensCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
 /** The {@code tributary} command: connection options shared by every subcommand. */
 @Command(name = "tributary", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT,
@@ -23,7 +26,7 @@ import picocli.CommandLine.ScopeType;
                 "Exit codes: 0 done, 1 the API refused or could not be reached, 2 wrong usage."},
         subcommands = {StreamsCommand.class, ServersCommand.class, EventsCommand.class, ClusterCommand.class,
                 TokensCommand.class, CompletionCommand.class})
-public final class TributaryCommand {
+public final class TributaryCommand implements Callable<Integer> {
     @Option(names = "--url", paramLabel = "URL", scope = ScopeType.INHERIT,
             description = "control plane URL (default: TRIBUTARY_URL, config file, " + Settings.DEFAULT_URL + ")")
     String url;
@@ -31,6 +34,9 @@ public final class TributaryCommand {
     @Option(names = "--token", paramLabel = "TOKEN", scope = ScopeType.INHERIT,
             description = "API token (default: TRIBUTARY_TOKEN, config file)")
     String token;
+
+    @Spec
+    CommandSpec spec;
 
     private final CliEnvironment environment;
     private ApiClient client;
@@ -41,6 +47,11 @@ public final class TributaryCommand {
 
     public CliEnvironment environment() {
         return environment;
+    }
+
+    @Override
+    public Integer call() {
+        throw TributaryMain.missingSubcommand(spec.commandLine());
     }
 
     /** The client for the resolved settings, made on first use. */

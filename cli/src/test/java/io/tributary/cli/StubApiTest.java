@@ -53,6 +53,21 @@ class StubApiTest {
                 respond(ex, 502, "<html>Bad Gateway</html>");
             }
         });
+        server.createContext("/api/v1/events", ex -> {
+            record(ex);
+            respond(ex, 200, "{\"events\":[{\"id\":12,\"time\":\"2026-11-23T10:00:02.5Z\",\"type\":\"failover\","
+                    + "\"stream\":\"demo\",\"server\":\"worker-2\",\"generation\":4,\"message\":\"moved from worker-1\","
+                    + "\"duration_ms\":1800},{\"id\":11,\"time\":\"2026-11-23T10:00:00Z\",\"type\":\"server_down\","
+                    + "\"server\":\"worker-1\",\"message\":\"no report\"}],\"next\":null}");
+        });
+        server.createContext("/api/v1/servers", ex -> {
+            record(ex);
+            respond(ex, 200, "{\"servers\":[{\"hostname\":\"worker-1\",\"roles\":[\"ingest\",\"edge\"],"
+                    + "\"status\":\"up\",\"schedulable\":\"eligible\",\"last_seen_at\":\"2026-11-23T09:59:58Z\","
+                    + "\"stats\":{\"cpu_usage\":12.34,\"output_kbit\":5800,\"total_clients\":7,\"online_streams\":2}},"
+                    + "{\"hostname\":\"worker-2\",\"roles\":[\"edge\"],\"status\":\"down\",\"schedulable\":\"draining\","
+                    + "\"stats\":{\"cpu_usage\":50.0}}]}");
+        });
         server.createContext("/api/v1/cluster", ex -> {
             record(ex);
             respond(ex, 401, "{\"error\":\"unauthorized\",\"message\":\"a valid bearer token is required\"}");
@@ -87,6 +102,30 @@ class StubApiTest {
 
     private Map<String, String> env() {
         return Map.of("TRIBUTARY_URL", "http://127.0.0.1:" + server.getAddress().getPort(), "TRIBUTARY_TOKEN", "secret");
+    }
+
+    @Test
+    void eventsReadOldestFirstWithTimesInUtc() {
+        CliRun.Result r = run(env(), "events", "--type", "failover");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("""
+                TIME                  TYPE         STREAM  SERVER    GENERATION  MESSAGE
+                2026-11-23 10:00:00Z  server_down  -       worker-1  -           no report
+                2026-11-23 10:00:02Z  failover     demo    worker-2  4           moved from worker-1 (1800 ms)
+                """);
+        assertThat(requests).containsExactly("GET /api/v1/events?type=failover&limit=50");
+    }
+
+    @Test
+    void serversShowLoadOnlyWhileUp() {
+        CliRun.Result r = CliRun.run(CliRun.env(env(), home,
+                Clock.fixed(java.time.Instant.parse("2026-11-23T10:00:10Z"), java.time.ZoneOffset.UTC)), "servers", "list");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("""
+                HOSTNAME  STATUS  SCHEDULABLE  ROLES        STREAMS  CPU    OUTPUT      CLIENTS  LAST_SEEN
+                worker-1  up      eligible     ingest,edge  2        12.3%  5.8 Mbit/s  7        12s ago
+                worker-2  down    draining     edge         -        -      -           -        never
+                """);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.tributary.cli.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import io.tributary.api.stream.ClusterIngest;
 import io.tributary.api.stream.Dvr;
@@ -44,7 +45,7 @@ class StreamsPutArgsTest {
         assertThat(s.segmentCount()).isEqualTo(8);
         assertThat(s.clientsTimeout()).isEqualTo(60);
         assertThat(s.dvr()).isEqualTo(new Dvr(3600L, null, null));
-        assertThat(s.labels()).containsExactlyEntriesOf(Map.of("team", "news", "tier", "gold"));
+        assertThat(s.labels()).containsExactly(entry("team", "news"), entry("tier", "gold"));
         assertThat(c.ifMatch).isEqualTo("7");
     }
 
