@@ -46,7 +46,8 @@ class ServerResourceTest {
     void clusterSummaryCountsByState() {
         admin().body("{}").put("/api/v1/servers/summary-a").then().statusCode(200);
         admin().get("/api/v1/cluster").then().statusCode(200)
-                .body("servers.total", org.hamcrest.Matchers.greaterThanOrEqualTo(1));
+                .body("servers.total", org.hamcrest.Matchers.greaterThanOrEqualTo(1))
+                .body("scheduler_leader", org.hamcrest.Matchers.startsWith("tributary-control-plane@"));
         admin().delete("/api/v1/servers/summary-a").then().statusCode(204);
     }
 }

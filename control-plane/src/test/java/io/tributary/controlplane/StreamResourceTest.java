@@ -60,8 +60,16 @@ class StreamResourceTest {
     void eventsRecordChanges() {
         String name = unique("ev");
         admin().body(stream("fake://x")).put("/api/v1/streams/" + name).then().statusCode(200);
-        admin().queryParam("stream", name).get("/api/v1/events")
-                .then().statusCode(200).body("events.type", hasItem("stream_created"));
+        int id = admin().queryParam("stream", name).get("/api/v1/events")
+                .then().statusCode(200).body("events.type", hasItem("stream_created")).extract().path("events[0].id");
+        admin().body(stream("fake://y")).put("/api/v1/streams/" + name).then().statusCode(200);
+        admin().delete("/api/v1/streams/" + name).then().statusCode(204);
+        // A follower asks for what came after the id it saw: oldest first.
+        Response after = admin().queryParam("stream", name).queryParam("after", id).get("/api/v1/events");
+        List<String> types = after.jsonPath().getList("events.type");
+        List<Integer> ids = after.jsonPath().getList("events.id");
+        assertThat(types).containsSubsequence("stream_updated", "stream_deleted").doesNotContain("stream_created");
+        assertThat(ids).isSorted().allMatch(i -> i > id);
     }
 
     @Test

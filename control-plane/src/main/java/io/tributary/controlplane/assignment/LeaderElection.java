@@ -60,6 +60,18 @@ public class LeaderElection {
         }
     }
 
+    /** The application name of the replica that holds the lock (any replica can tell), or null. */
+    public String currentLeader() {
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                        + "WHERE l.locktype = 'advisory' AND l.granted AND ((l.classid::bigint << 32) | l.objid::bigint) = "
+                        + LOCK_KEY + " LIMIT 1")) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (SQLException e) {
+            return null;
+        }
+    }
+
     public Instant leaderSince() {
         return leaderSince;
     }

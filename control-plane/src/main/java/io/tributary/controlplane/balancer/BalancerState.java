@@ -23,7 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.ThreadLocalRandom;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import io.tributary.controlplane.common.TributaryConfig;
 import org.jboss.logging.Logger;
 
 /**
@@ -55,13 +55,11 @@ public class BalancerState {
     private volatile Snapshot snapshot = new Snapshot(Map.of(), List.of());
     private ScheduledExecutorService timer;
 
-    public BalancerState(AgroalDataSource dataSource, ObjectMapper json,
-            @ConfigProperty(name = "tributary.balancer.refresh-ms", defaultValue = "250") long refreshMs,
-            @ConfigProperty(name = "tributary.balancer.mode", defaultValue = "usage") String mode) {
+    public BalancerState(AgroalDataSource dataSource, ObjectMapper json, TributaryConfig config) {
         this.dataSource = dataSource;
         this.json = json;
-        this.refreshMs = refreshMs;
-        this.mode = Balancer.Mode.parse(mode);
+        this.refreshMs = config.balancer().refreshMs();
+        this.mode = Balancer.Mode.parse(config.balancer().mode());
     }
 
     void onStart(@Observes StartupEvent ev) {

@@ -3,6 +3,7 @@ package io.tributary.controlplane.cluster;
 import io.tributary.api.cluster.ClusterSummary;
 import io.tributary.api.server.ServerConfig;
 import io.tributary.api.stream.StreamConfig;
+import io.tributary.controlplane.assignment.LeaderElection;
 import io.tributary.controlplane.server.ServerService;
 import io.tributary.controlplane.stream.StreamEntity;
 import io.tributary.controlplane.stream.StreamService;
@@ -21,10 +22,12 @@ import java.util.TreeMap;
 public class ClusterResource {
     private final ServerService servers;
     private final StreamService streams;
+    private final LeaderElection leader;
 
-    public ClusterResource(ServerService servers, StreamService streams) {
+    public ClusterResource(ServerService servers, StreamService streams, LeaderElection leader) {
         this.servers = servers;
         this.streams = streams;
+        this.leader = leader;
     }
 
     @GET
@@ -44,6 +47,6 @@ public class ClusterResource {
             byStream.merge(c.stats().status(), 1L, Long::sum);
             byStream.merge("total", 1L, Long::sum);
         }
-        return new ClusterSummary(byServer, byStream, null);
+        return new ClusterSummary(byServer, byStream, leader.currentLeader());
     }
 }

@@ -30,6 +30,24 @@ public interface TributaryConfig {
 
     Db db();
 
+    /** Name of this replica's database sessions (shows who schedules). */
+    String replicaName();
+
+    /** Path of the agent jar served at /downloads/worker-agent.jar. */
+    Optional<String> agentJar();
+
+    BalancerSettings balancer();
+
+    /** The viewer balancer. */
+    interface BalancerSettings {
+        /** usage, clients, bitrate or streams. */
+        @WithDefault("usage")
+        String mode();
+
+        @WithDefault("250")
+        long refreshMs();
+    }
+
     /** Database connection, used by Quarkus' datasource. */
     interface Db {
         String url();

@@ -11,7 +11,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import io.tributary.controlplane.common.TributaryConfig;
 
 /**
  * Serves what a new worker needs: {@code GET /install/worker.sh} (the install script, with this
@@ -22,8 +22,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class DownloadResource {
     private final Optional<String> agentJar;
 
-    public DownloadResource(@ConfigProperty(name = "tributary.agent-jar") Optional<String> agentJar) {
-        this.agentJar = agentJar;
+    public DownloadResource(TributaryConfig config) {
+        this.agentJar = config.agentJar();
     }
 
     @GET

@@ -23,12 +23,13 @@ public class EventResource {
 
     @GET
     public EventList list(@QueryParam("since") String since, @QueryParam("before") Long before,
+            @QueryParam("after") Long after,
             @QueryParam("stream") String stream, @QueryParam("server") String server, @QueryParam("type") String type,
             @QueryParam("limit") @DefaultValue("100") int limit) {
         if (limit < 1 || limit > 1000) {
             throw ApiException.invalid("limit", "limit must be between 1 and 1000, got " + limit);
         }
-        return service.list(parseSince(since), before, stream, server, type, limit);
+        return service.list(parseSince(since), before, after, stream, server, type, limit);
     }
 
     /** {@code since} is an ISO-8601 instant or UNIX seconds. */

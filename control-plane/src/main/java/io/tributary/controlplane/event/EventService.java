@@ -36,9 +36,12 @@ public class EventService {
         LOG.infof("event %s stream=%s server=%s generation=%s %s", type, stream, server, generation, message);
     }
 
-    /** Newest first; {@code since} keeps events after a time, {@code before} pages by id. */
+    /**
+     * Newest first; {@code since} keeps events after a time, {@code before} pages back by id;
+     * {@code after} returns the events after an id, oldest first (for followers).
+     */
     @Transactional
-    public EventList list(Instant since, Long before, String stream, String server, String type, int limit) {
+    public EventList list(Instant since, Long before, Long after, String stream, String server, String type, int limit) {
         StringBuilder q = new StringBuilder("1=1");
         Map<String, Object> p = new HashMap<>();
         if (since != null) {
@@ -48,6 +51,10 @@ public class EventService {
         if (before != null) {
             q.append(" and id < :before");
             p.put("before", before);
+        }
+        if (after != null) {
+            q.append(" and id > :after");
+            p.put("after", after);
         }
         if (stream != null) {
             q.append(" and streamName = :stream");
@@ -61,7 +68,8 @@ public class EventService {
             q.append(" and type = :type");
             p.put("type", type);
         }
-        q.append(" order by id desc");
+        // "after" follows the timeline forwards (oldest first); otherwise newest first.
+        q.append(after != null ? " order by id asc" : " order by id desc");
         List<EventEntity> rows = EventEntity.find(q.toString(), p).page(0, limit + 1).list();
         List<Event> out = new ArrayList<>();
         for (int i = 0; i < Math.min(limit, rows.size()); i++) {
