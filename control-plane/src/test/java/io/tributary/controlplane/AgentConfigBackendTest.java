@@ -28,7 +28,7 @@ class AgentConfigBackendTest {
     }
 
     static Response report(String host, String streamsJson) {
-        return agent().body("{\"public_payload_url\":\"http://127.0.0.1:9/" + host + "\",\"roles\":[\"ingest\",\"edge\"],"
+        return agent().body("{\"public_payload_url\":\"http://127.0.0.1:9/" + host + "\",\"roles\":[\"ingest\",\"edge\"],\"channel_limit\":100000,"
                         + "\"stats\":{\"cpu_usage\":12.5,\"output_kbit\":3000,\"total_clients\":2,\"online_streams\":1},"
                         + "\"streams\":" + streamsJson + "}")
                 .put("/api/v1/agents/" + host);
@@ -97,7 +97,7 @@ class AgentConfigBackendTest {
                 assertThat(config(b).getList("streams.name")).doesNotContain(stream);
 
                 simA.streams = "[" + running(stream, generation, 41) + "]";
-                report(a, simA.streams).then().statusCode(200).body("stop", org.hamcrest.Matchers.empty());
+                report(a, simA.streams).then().statusCode(200).body("stop", org.hamcrest.Matchers.empty()).body("peers.hostname", hasItem(b));
                 admin().get("/api/v1/streams/" + stream).then().statusCode(200)
                         .body("stats.status", equalTo("running")).body("stats.running_on", equalTo(List.of(a)))
                         .body("stats.generation", equalTo((int) generation))

@@ -83,7 +83,7 @@ class ControlLoopTest {
         });
         s.createContext("/api/v1/agents/", ex -> {
             reports.add(json.readValue(ex.getRequestBody().readAllBytes(), AgentReport.class));
-            send(ex, 200, new AgentReportResponse(200L, 10_000L, etag, stop), null);
+            send(ex, 200, new AgentReportResponse(200L, 10_000L, etag, stop, null), null);
         });
         s.start();
         return s;

@@ -6,13 +6,20 @@ import java.util.List;
 
 /**
  * The control plane's answer to a report: how often to report, how long a lease lasts, the
- * config backend's current ETag (poll when it differs) and the streams the agent must stop now
- * because their generation is no longer its own (fencing).
+ * config backend's current ETag (poll when it differs), the streams the agent must stop now
+ * because their generation is no longer its own (fencing), and the other servers of the cluster
+ * (an agent cut off from the control plane asks them whether they still reach it).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AgentReportResponse(
         @JsonProperty("report_interval_ms") Long reportIntervalMs,
         @JsonProperty("lease_ms") Long leaseMs,
         @JsonProperty("config_etag") String configEtag,
-        List<String> stop) {
+        List<String> stop,
+        List<Peer> peers) {
+
+    /** Another server: where its agent answers (private URL) and whether it is up. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Peer(String hostname, @JsonProperty("private_url") String privateUrl, String status) {
+    }
 }

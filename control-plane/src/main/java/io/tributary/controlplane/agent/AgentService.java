@@ -141,7 +141,20 @@ public class AgentService {
         if (handoffDone) {
             epoch.bump();
         }
-        return new AgentReportResponse(config.reportIntervalMs(), config.leaseMs(), ConfigEtag.of(epoch.current()), stop);
+        return new AgentReportResponse(config.reportIntervalMs(), config.leaseMs(), ConfigEtag.of(epoch.current()), stop,
+                peers(hostname));
+    }
+
+    /** Every other server with a URL, so a cut-off agent knows whom to ask. */
+    private List<AgentReportResponse.Peer> peers(String self) {
+        List<AgentReportResponse.Peer> out = new ArrayList<>();
+        for (ServerEntity s : ServerEntity.<ServerEntity>list("order by hostname")) {
+            String url = s.privatePayloadUrl != null ? s.privatePayloadUrl : s.publicPayloadUrl;
+            if (!s.hostname.equals(self) && url != null) {
+                out.add(new AgentReportResponse.Peer(s.hostname, url, s.status));
+            }
+        }
+        return out;
     }
 
     private ServerEntity register(String hostname, AgentReport report, Instant now) {
