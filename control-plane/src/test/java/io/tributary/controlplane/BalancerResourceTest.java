@@ -45,4 +45,57 @@ class BalancerResourceTest {
             return r.statusCode() == 404 && r.asString().contains("disabled");
         });
     }
+
+    static void edge(String host, String roles) {
+        agent().body("{\"public_payload_url\":\"http://" + host + ".example\",\"roles\":[" + roles + "],\"streams\":[]}")
+                .put("/api/v1/agents/" + host).then().statusCode(200);
+    }
+
+    static String location(String stream) {
+        Response r = given().config(NO_FOLLOW).get("/lb/" + stream + "/index.m3u8");
+        return r.statusCode() == 302 ? r.getHeader("Location") : "status " + r.statusCode();
+    }
+
+    @Test
+    void pinsOverridesAndWeightsAreHonouredAndAudited() {
+        String id = UUID.randomUUID().toString().substring(0, 6);
+        String p1 = "pin1-" + id;
+        String p2 = "pin2-" + id;
+        String ingestOnly = "ing-" + id;
+        String pinned = "pinned-" + id;
+        String overridden = "over-" + id;
+        admin().body(TestApi.stream("fake://x")).put("/api/v1/streams/" + pinned).then().statusCode(200);
+        admin().body(TestApi.stream("fake://x")).put("/api/v1/streams/" + overridden).then().statusCode(200);
+        String etag = admin().get("/api/v1/balancer").then().statusCode(200).extract().header("ETag");
+        admin().header("If-Match", etag).body("{\"mode\":\"clients\",\"weights\":{\"" + p1 + "\":3},"
+                        + "\"streams\":{\"" + pinned + "\":{\"servers\":[\"" + p2 + "\"]},"
+                        + "\"" + overridden + "\":{\"servers\":[\"" + ingestOnly + "\"],\"override\":true}}}")
+                .put("/api/v1/balancer").then().statusCode(200).body("mode", org.hamcrest.Matchers.equalTo("clients"));
+        admin().header("If-Match", etag).body("{}").put("/api/v1/balancer").then().statusCode(409);
+        for (int i = 0; i < 20; i++) {
+            assertThat(await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                edge(p1, "\"edge\"");
+                edge(p2, "\"edge\"");
+                edge(ingestOnly, "\"ingest\"");
+                return location(pinned);
+            }, l -> l.startsWith("http"))).startsWith("http://" + p2 + ".example/");
+            assertThat(location(overridden)).startsWith("http://" + ingestOnly + ".example/");
+        }
+        admin().queryParam("type", "balancer_updated").get("/api/v1/events").then().statusCode(200)
+                .body("events.size()", org.hamcrest.Matchers.greaterThanOrEqualTo(1));
+        admin().body("{}").put("/api/v1/balancer").then().statusCode(200);
+    }
+
+    @Test
+    void badBalancerSettingsNameTheField() {
+        admin().body("{\"mode\":\"fastest\"}").put("/api/v1/balancer").then().statusCode(400)
+                .body("field", org.hamcrest.Matchers.equalTo("mode"));
+        admin().body("{\"weights\":{\"e1\":0}}").put("/api/v1/balancer").then().statusCode(400)
+                .body("field", org.hamcrest.Matchers.equalTo("weights.e1"));
+        admin().body("{\"streams\":{\"cam\":{\"servers\":[]}}}").put("/api/v1/balancer").then().statusCode(400)
+                .body("field", org.hamcrest.Matchers.equalTo("streams.cam.servers"));
+        admin().body("{\"groups\":{\"eu\":{\"override\":true}}}").put("/api/v1/balancer").then().statusCode(400)
+                .body("field", org.hamcrest.Matchers.equalTo("groups.eu.servers"));
+        TestApi.as("nobody").get("/api/v1/balancer").then().statusCode(401);
+    }
 }

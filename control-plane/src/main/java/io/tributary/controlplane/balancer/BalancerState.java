@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.ThreadLocalRandom;
+import io.tributary.api.balancer.BalancerSettings;
 import io.tributary.controlplane.common.TributaryConfig;
 import org.jboss.logging.Logger;
 
@@ -36,14 +37,14 @@ public class BalancerState {
     private static final Logger LOG = Logger.getLogger(BalancerState.class);
 
     /** What a redirect needs to know, as of the last refresh. */
-    record Snapshot(Map<String, StreamInfo> streams, List<ServerInfo> servers) {
+    record Snapshot(Map<String, StreamInfo> streams, List<ServerInfo> servers, BalancerSettings settings) {
     }
 
-    record StreamInfo(boolean disabled, long bitrate, Set<String> servedBy) {
+    record StreamInfo(boolean disabled, long bitrate, Set<String> servedBy, String group) {
     }
 
-    record ServerInfo(String hostname, String publicUrl, boolean edge, boolean eligible, long outputBitrate, int clients,
-            int streams, Long maxBitrate, long reportedAt) {
+    record ServerInfo(String hostname, String publicUrl, boolean edge, boolean up, boolean eligible, long outputBitrate,
+            int clients, int streams, Long maxBitrate, long reportedAt) {
     }
 
     private final AgroalDataSource dataSource;
@@ -52,7 +53,7 @@ public class BalancerState {
     private final Balancer.Mode mode;
     private final Map<String, AtomicLong> pending = new ConcurrentHashMap<>();
     private final Map<String, Long> pendingSince = new ConcurrentHashMap<>();
-    private volatile Snapshot snapshot = new Snapshot(Map.of(), List.of());
+    private volatile Snapshot snapshot = new Snapshot(Map.of(), List.of(), new BalancerSettings(null, null, null, null));
     private ScheduledExecutorService timer;
 
     public BalancerState(AgroalDataSource dataSource, ObjectMapper json, TributaryConfig config) {
@@ -101,15 +102,28 @@ public class BalancerState {
         if (info.disabled()) {
             return new Decision.Unknown("stream '" + stream + "' is disabled");
         }
+        BalancerSettings settings = s.settings();
+        BalancerSettings.Rule rule = settings.streams() == null ? null : settings.streams().get(stream);
+        if (rule == null && info.group() != null && settings.groups() != null) {
+            rule = settings.groups().get(info.group());
+        }
+        boolean override = rule != null && Boolean.TRUE.equals(rule.override());
+        Set<String> only = rule == null || rule.servers() == null ? null : Set.copyOf(rule.servers());
         List<Balancer.Candidate> candidates = new ArrayList<>();
         for (ServerInfo v : s.servers()) {
-            if (!v.edge() || !v.eligible() || v.publicUrl() == null) {
+            if (v.publicUrl() == null || !v.up() || only != null && !only.contains(v.hostname())) {
                 continue;
             }
+            if (!override && (!v.edge() || !v.eligible())) {
+                continue;
+            }
+            double weight = settings.weights() == null ? 1.0 : settings.weights().getOrDefault(v.hostname(), 1.0);
             candidates.add(new Balancer.Candidate(v.hostname(), v.publicUrl(), v.outputBitrate(), v.clients(), v.streams(),
-                    v.maxBitrate(), info.servedBy().contains(v.hostname()), pendingFor(v), 1.0));
+                    v.maxBitrate(), info.servedBy().contains(v.hostname()), pendingFor(v), weight));
         }
-        Balancer.Candidate c = Balancer.choose(candidates, mode, Math.max(info.bitrate(), 500_000),
+        Balancer.Mode m = rule != null && rule.mode() != null ? Balancer.Mode.parse(rule.mode())
+                : settings.mode() != null ? Balancer.Mode.parse(settings.mode()) : mode;
+        Balancer.Candidate c = Balancer.choose(candidates, m, Math.max(info.bitrate(), 500_000),
                 ThreadLocalRandom.current());
         if (c == null) {
             return new Decision.Unavailable(candidates.isEmpty() ? "no edge server is up and accepting viewers"
@@ -129,6 +143,13 @@ public class BalancerState {
         return pending.computeIfAbsent(v.hostname(), k -> new AtomicLong()).get();
     }
 
+    /** Refreshes the view now (after the settings changed on this replica). */
+    void refreshSoon() {
+        if (timer != null && !timer.isShutdown()) {
+            timer.execute(this::refreshQuietly);
+        }
+    }
+
     private void refreshQuietly() {
         try {
             refresh();
@@ -143,6 +164,7 @@ public class BalancerState {
         Map<String, Set<String>> servedBy = new HashMap<>();
         Map<String, Long> bitrate = new HashMap<>();
         List<ServerInfo> servers = new ArrayList<>();
+        BalancerSettings settings = new BalancerSettings(null, null, null, null);
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
             try (ResultSet rs = st.executeQuery("SELECT r.stream_name, r.hostname, r.report->>'bitrate_in' FROM stream_reports r "
                     + "JOIN servers s ON s.hostname = r.hostname WHERE r.status = 'running' AND s.status = 'up'")) {
@@ -154,12 +176,15 @@ public class BalancerState {
                     }
                 }
             }
-            try (ResultSet rs = st.executeQuery("SELECT name, disabled FROM streams")) {
+            try (ResultSet rs = st.executeQuery("SELECT name, disabled, config->'labels'->>'group' FROM streams")) {
                 while (rs.next()) {
                     String n = rs.getString(1);
                     streams.put(n, new StreamInfo(rs.getBoolean(2), bitrate.getOrDefault(n, 0L),
-                            servedBy.getOrDefault(n, Set.of())));
+                            servedBy.getOrDefault(n, Set.of()), rs.getString(3)));
                 }
+            }
+            try (ResultSet rs = st.executeQuery("SELECT CAST(settings AS text) FROM balancer_settings WHERE id = 1")) {
+                settings = rs.next() ? json.readValue(rs.getString(1), BalancerSettings.class) : settings;
             }
             try (ResultSet rs = st.executeQuery("SELECT s.hostname, s.public_payload_url, s.roles, s.status, s.draining, "
                     + "s.max_bitrate, CAST(r.stats AS text), r.last_seen_at FROM servers s "
@@ -169,7 +194,7 @@ public class BalancerState {
                     long max = rs.getLong(6);
                     java.sql.Timestamp seen = rs.getTimestamp(8);
                     servers.add(new ServerInfo(rs.getString(1), rs.getString(2),
-                            List.of(rs.getString(3).split(",")).contains("edge"),
+                            List.of(rs.getString(3).split(",")).contains("edge"), "up".equals(rs.getString(4)),
                             "up".equals(rs.getString(4)) && !rs.getBoolean(5),
                             stats.path("output_kbit").asLong(0) * 1000, stats.path("total_clients").asInt(0),
                             stats.path("online_streams").asInt(0), max == 0 ? null : max,
@@ -179,6 +204,6 @@ public class BalancerState {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new SQLException("bad stats JSON", e);
         }
-        snapshot = new Snapshot(streams, servers);
+        snapshot = new Snapshot(streams, servers, settings);
     }
 }
