@@ -98,4 +98,78 @@ class BalancerResourceTest {
                 .body("field", org.hamcrest.Matchers.equalTo("groups.eu.servers"));
         TestApi.as("nobody").get("/api/v1/balancer").then().statusCode(401);
     }
+
+    static void edgeWithLoad(String host, long outputKbit, int clients) {
+        agent().body("{\"public_payload_url\":\"http://" + host + ".example\",\"roles\":[\"edge\"],\"max_bitrate\":1000000000,"
+                        + "\"stats\":{\"output_kbit\":" + outputKbit + ",\"total_clients\":" + clients + "},\"streams\":[]}")
+                .put("/api/v1/agents/" + host).then().statusCode(200);
+    }
+
+    @Test
+    void burstSpreadsDrainedAndDownServersGetNobodyAndNoServerIs503() throws Exception {
+        String id = UUID.randomUUID().toString().substring(0, 6);
+        String a = "ba-" + id;
+        String b = "bb-" + id;
+        String c = "bc-" + id;
+        String stream = "burst-" + id;
+        admin().body(TestApi.stream("fake://x")).put("/api/v1/streams/" + stream).then().statusCode(200);
+        admin().body("{\"streams\":{\"" + stream + "\":{\"servers\":[\"" + a + "\",\"" + b + "\",\"" + c + "\"]}}}")
+                .put("/api/v1/balancer").then().statusCode(200);
+        try {
+            // The three keep reporting equal load (as agents do, every 500 ms here); the burst of
+            // 1,000 viewers arrives meanwhile, from 8 clients at once.
+            java.util.concurrent.ScheduledExecutorService reporter = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+            reporter.scheduleWithFixedDelay(() -> {
+                try {
+                    edgeWithLoad(a, 100_000, 10);
+                    edgeWithLoad(b, 100_000, 10);
+                    edgeWithLoad(c, 100_000, 10);
+                } catch (RuntimeException | AssertionError ignored) {
+                    // next tick
+                }
+            }, 0, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+            java.util.Map<String, Integer> count = new java.util.concurrent.ConcurrentHashMap<>();
+            try {
+                await().atMost(Duration.ofSeconds(10)).until(() -> location(stream).startsWith("http"));
+                java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+                java.util.List<java.util.concurrent.Future<?>> fs = new java.util.ArrayList<>();
+                for (int i = 0; i < 1000; i++) {
+                    fs.add(pool.submit(() -> {
+                        String l = location(stream);
+                        count.merge(l.startsWith("http") ? l.substring(7, l.indexOf(".example")) : l, 1, Integer::sum);
+                    }));
+                }
+                for (var f : fs) {
+                    f.get();
+                }
+                pool.shutdown();
+            } finally {
+                reporter.shutdownNow();
+            }
+            double mean = 1000.0 / 3;
+            int max = count.values().stream().mapToInt(Integer::intValue).max().orElseThrow();
+            assertThat(count.keySet()).containsExactlyInAnyOrder(a, b, c);
+            assertThat(max / mean).as("max/mean of %s", count).isLessThanOrEqualTo(1.15);
+
+            // A drained server gets no new viewers.
+            admin().post("/api/v1/servers/" + b + "/drain").then().statusCode(200);
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                edgeWithLoad(a, 100_000, 10);
+                edgeWithLoad(c, 100_000, 10);
+                for (int i = 0; i < 30; i++) {
+                    if (location(stream).contains(b)) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+            // Nobody reports any more: all three go down, and the stream's viewers get 503 with Retry-After.
+            Response unavailable = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> given().config(NO_FOLLOW).get("/lb/" + stream + "/index.m3u8"), r -> r.statusCode() == 503);
+            assertThat(unavailable.getHeader("Retry-After")).isNotBlank();
+            assertThat(unavailable.jsonPath().getString("error")).isEqualTo("unavailable");
+        } finally {
+            admin().body("{}").put("/api/v1/balancer").then().statusCode(200);
+        }
+    }
 }
