@@ -89,9 +89,28 @@ class CliTest {
         return tributary(admin(), args);
     }
 
+    /** Runs the CLI's own command tree in this JVM, with the given environment and a scratch home. */
     private static Run tributary(Map<String, String> env, String... args) {
-        ProcessHolder p = launch(env, null, args);
-        return p.await(TIMEOUT);
+        try {
+            Path home = Files.createTempDirectory(tmp, "home-");
+            java.io.StringWriter out = new java.io.StringWriter();
+            java.io.StringWriter err = new java.io.StringWriter();
+            picocli.CommandLine cl = io.tributary.cli.TributaryMain.commandLine(new io.tributary.cli.CliEnvironment(env, home,
+                    java.time.Clock.systemUTC(), new java.io.ByteArrayInputStream(new byte[0]), false));
+            cl.setOut(new java.io.PrintWriter(out, true));
+            cl.setErr(new java.io.PrintWriter(err, true));
+            int code = cl.execute(args);
+            cl.getOut().flush();
+            cl.getErr().flush();
+            return new Run(List.of(args), code, out.toString(), err.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The same through the packaged launcher cli/target/tributary, as a separate process. */
+    private static Run tributaryProcess(Map<String, String> env, String... args) {
+        return launch(env, null, args).await(TIMEOUT);
     }
 
     /** Starts the CLI in a scratch directory (not the repository) with HOME pointing there too. */
@@ -462,5 +481,17 @@ class CliTest {
         assertThat(tributary(Map.of(), "--help").ok().out()).contains("streams").contains("TRIBUTARY_URL");
         assertThat(tributary(Map.of(), "streams", "put", "--help").ok().out()).contains("--if-match");
         assertThat(tributary(Map.of(), "--version").ok().out()).startsWith("tributary ");
+    }
+
+    @Test
+    void packagedLauncherRunsCommandsWithTheirExitCodes() {
+        assertThat(tributaryProcess(Map.of(), "--version").ok().out()).startsWith("tributary ");
+        Run list = tributaryProcess(admin(), "streams", "list", "--json");
+        list.ok();
+        assertThat(list.out()).contains("\"streams\"");
+        tributaryProcess(admin(), "streams", "frobnicate").fails(2);
+        Run missing = tributaryProcess(admin(), "streams", "get", "no-such-stream-launcher");
+        missing.fails(1);
+        assertThat(missing.err()).contains("error:").contains("does not exist");
     }
 }
