@@ -2,6 +2,7 @@ package io.tributary.controlplane.balancer;
 
 import io.tributary.api.ApiError;
 import io.tributary.api.stream.StreamValidation;
+import io.smallrye.common.annotation.NonBlocking;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HEAD;
 import jakarta.ws.rs.Path;
@@ -24,13 +25,16 @@ public class BalancerResource {
         this.state = state;
     }
 
+    // The decision is in memory: answer on the event loop, no worker-thread hop.
     @GET
+    @NonBlocking
     @Path("/{path: .+}")
     public Response get(@PathParam("path") String path, @Context UriInfo uri) {
         return redirect(path, uri);
     }
 
     @HEAD
+    @NonBlocking
     @Path("/{path: .+}")
     public Response head(@PathParam("path") String path, @Context UriInfo uri) {
         return redirect(path, uri);
