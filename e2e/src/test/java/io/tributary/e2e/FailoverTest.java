@@ -187,4 +187,31 @@ class FailoverTest {
         long segments = body.lines().filter(l -> !l.isEmpty() && !l.startsWith("#")).count();
         return first + segments - 1;
     }
+
+    @Test
+    @Order(3)
+    void drainMovesCapturesWithoutAMissingSegment() throws Exception {
+        Map<String, JsonNode> before = awaitAllRunning(Duration.ofSeconds(60));
+        String stream = STREAMS.get(1);
+        String host = before.get(stream).path("running_on").get(0).asText();
+        try (PlaylistPoller poller = new PlaylistPoller(() -> playlistUrl(stream), 250)) {
+            await().atMost(Duration.ofSeconds(15)).until(() -> poller.count() >= 3);
+            assertThat(api.post("/api/v1/servers/" + host + "/drain", null).status()).isEqualTo(200);
+            Map<String, JsonNode> moved = await("every stream off the draining " + host).atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(250))
+                    .until(this::stats, m -> STREAMS.stream().allMatch(s -> "running".equals(m.get(s).path("status").asText())
+                            && m.get(s).path("running_on").size() == 1
+                            && !host.equals(m.get(s).path("running_on").get(0).asText())));
+            String newHost = moved.get(stream).path("running_on").get(0).asText();
+            long at = poller.highest();
+            await("segments from " + newHost).atMost(Duration.ofSeconds(20)).until(() -> poller.highest() >= at + 3);
+            assertThat(poller.missing()).as("media sequence numbers a player missed").isEmpty();
+            assertThat(poller.problems()).isEmpty();
+            assertThat(api.get("/api/v1/events?type=handoff_complete&stream=" + stream).json().path("events").size())
+                    .isGreaterThanOrEqualTo(1);
+        } finally {
+            api.post("/api/v1/servers/" + host + "/undrain", null);
+        }
+        assertThat(api.get("/api/v1/servers/" + host).json().path("schedulable").asText()).isEqualTo("eligible");
+    }
 }
