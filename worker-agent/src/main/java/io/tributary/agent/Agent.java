@@ -101,7 +101,7 @@ public final class Agent implements AutoCloseable {
                 rssBytes());
         return new AgentReport(effective.publicUrl(), effective.publicUrl(), effective.privateUrl(), effective.roles(),
                 effective.group(), effective.channelLimit(), effective.maxBitrate(), VERSION, startedAt, stats,
-                streams);
+                streams, control == null ? null : control.configError());
     }
 
     static Double cpuPercent() {
@@ -133,7 +133,14 @@ public final class Agent implements AutoCloseable {
         h.put("version", VERSION);
         h.put("streams", supervisor.captures().size());
         if (control != null) {
-            h.put("control_plane", control.controlPlaneReachable() ? "reachable" : "unreachable");
+            if (effective.controlPlaneUrl() != null) {
+                h.put("control_plane", control.controlPlaneReachable() ? "reachable" : "unreachable");
+            }
+            h.put("config_backend", effective.streamsUrl());
+            AgentReport.ConfigExternalError err = control.configError();
+            if (err != null) {
+                h.put("config_external_error", err);
+            }
         }
         try {
             return Json.mapper().writeValueAsString(h);
@@ -152,6 +159,15 @@ public final class Agent implements AutoCloseable {
         counter(b, "tributary_agent_http_sent_bytes_total", "media bytes sent to HTTP clients", bytesSent.get());
         gauge(b, "tributary_agent_control_plane_reachable", "1 when the last report got an answer", null,
                 control != null && control.controlPlaneReachable() ? 1 : 0);
+        AgentReport.ConfigExternalError err = control == null ? null : control.configError();
+        b.append("# HELP tributary_agent_config_external_error 1 while the last config poll failed, by reason\n")
+                .append("# TYPE tributary_agent_config_external_error gauge\n");
+        for (String reason : List.of("network_error", "malformed_json", "validation_error")) {
+            b.append("tributary_agent_config_external_error{reason=\"").append(reason).append("\"} ")
+                    .append(err != null && reason.equals(err.reason()) ? 1 : 0).append('\n');
+        }
+        counter(b, "tributary_agent_config_poll_failures_total", "config polls that failed",
+                control == null ? 0 : control.configPollFailures());
         Map<String, Integer> byStatus = new TreeMap<>();
         for (String s : List.of("running", "starting", "waiting", "error")) {
             byStatus.put(s, 0);

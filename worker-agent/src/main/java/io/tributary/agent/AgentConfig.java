@@ -31,7 +31,9 @@ public record AgentConfig(
         int channelLimit,
         Long maxBitrate,
         String configExternal,
+        String configExternalToken,
         long configPollIntervalMs,
+        long configRetryMaxMs,
         String ffmpegLogLevel) {
 
     public static AgentConfig load(Map<String, String> env, Properties file) {
@@ -42,11 +44,14 @@ public record AgentConfig(
         Path dataDir = Path.of(l.get("TRIBUTARY_DATA_DIR", "/var/lib/tributary"));
         String fileRoot = l.get("TRIBUTARY_FILE_ROOT", null);
         String maxBitrate = l.get("TRIBUTARY_MAX_BITRATE", null);
-        String cp = l.get("TRIBUTARY_CONTROL_PLANE_URL", "http://127.0.0.1:8080");
+        String external = emptyToNull(l.get("TRIBUTARY_CONFIG_EXTERNAL", null));
+        // With another config backend the agent runs from it alone unless a control plane is named too.
+        String cp = l.get("TRIBUTARY_CONTROL_PLANE_URL", external == null ? "http://127.0.0.1:8080" : "none");
+        String clusterKey = l.get("TRIBUTARY_CLUSTER_KEY", null);
         return new AgentConfig(
                 cp.isBlank() || cp.equalsIgnoreCase("none") ? null : stripSlash(cp),
                 hostname,
-                l.get("TRIBUTARY_CLUSTER_KEY", null),
+                clusterKey,
                 port,
                 l.get("TRIBUTARY_BIND", "0.0.0.0"),
                 stripSlash(publicUrl),
@@ -59,8 +64,10 @@ public record AgentConfig(
                 l.get("TRIBUTARY_GROUP", "default"),
                 Integer.parseInt(l.get("TRIBUTARY_CHANNEL_LIMIT", "100")),
                 maxBitrate == null || maxBitrate.isBlank() ? null : Long.parseLong(maxBitrate),
-                emptyToNull(l.get("TRIBUTARY_CONFIG_EXTERNAL", null)),
+                external,
+                emptyToNull(l.get("TRIBUTARY_CONFIG_EXTERNAL_TOKEN", clusterKey)),
                 Long.parseLong(l.get("TRIBUTARY_CONFIG_POLL_INTERVAL_MS", "5000")),
+                Long.parseLong(l.get("TRIBUTARY_CONFIG_RETRY_MAX_MS", "30000")),
                 l.get("TRIBUTARY_FFMPEG_LOG_LEVEL", "fatal"));
     }
 
@@ -89,11 +96,17 @@ public record AgentConfig(
         return controlPlaneUrl == null ? null : controlPlaneUrl + "/config-external/streams";
     }
 
+    /** Bearer token for config polls: the external backend's own token, else the cluster key. */
+    public String configToken() {
+        return configExternal != null ? configExternalToken : clusterKey;
+    }
+
     /** The same settings with another HTTP port (tests bind port 0 and learn the real one). */
     public AgentConfig withPort(int port, String newPublicUrl) {
         return new AgentConfig(controlPlaneUrl, hostname, clusterKey, port, bind, newPublicUrl,
                 privateUrl.equals(publicUrl) ? newPublicUrl : privateUrl, dataDir, dvrRoot, fileRoot, roles, group,
-                channelLimit, maxBitrate, configExternal, configPollIntervalMs, ffmpegLogLevel);
+                channelLimit, maxBitrate, configExternal, configExternalToken, configPollIntervalMs, configRetryMaxMs,
+                ffmpegLogLevel);
     }
 
     private static String defaultHostname() {

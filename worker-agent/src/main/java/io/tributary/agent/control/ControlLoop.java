@@ -10,20 +10,23 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.tributary.agent.AgentConfig;
+import io.tributary.agent.ingest.Backoff;
 import io.tributary.agent.ingest.CaptureSupervisor;
 import io.tributary.api.Json;
 import io.tributary.api.agent.AgentReport;
 import io.tributary.api.agent.AgentReportResponse;
-import io.tributary.api.configbackend.ConfigBackendStreams;
 import io.tributary.api.stream.StreamConfig;
 
 /**
@@ -35,6 +38,7 @@ import io.tributary.api.stream.StreamConfig;
 public final class ControlLoop implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ControlLoop.class.getName());
     private static final long DEFAULT_INTERVAL_MS = 1000;
+    private static final int MAX_PAGES = 1000;
 
     private final AgentConfig config;
     private final CaptureSupervisor supervisor;
@@ -45,15 +49,22 @@ public final class ControlLoop implements AutoCloseable {
     private volatile long intervalMs = DEFAULT_INTERVAL_MS;
     private volatile boolean reachable;
     private volatile String configEtag;
-    private volatile long lastPollNanos;
+    private volatile long nextPollNanos;
+    private volatile boolean polledOnce;
+    private volatile AgentReport.ConfigExternalError configError;
+    private final AtomicLong pollFailures = new AtomicLong();
+    private final Backoff pollBackoff;
     private volatile boolean closed;
     private long failuresLogged;
+    private long pollFailuresLogged;
 
     public ControlLoop(AgentConfig config, CaptureSupervisor supervisor, Supplier<AgentReport> reports) {
         this.config = config;
         this.supervisor = supervisor;
         this.reports = reports;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long retryMax = Math.max(500, config.configRetryMaxMs());
+        this.pollBackoff = new Backoff(Math.min(500, retryMax), retryMax);
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "control-loop");
             t.setDaemon(true);
@@ -67,6 +78,15 @@ public final class ControlLoop implements AutoCloseable {
 
     public boolean controlPlaneReachable() {
         return reachable;
+    }
+
+    /** Why the last config poll failed, or null when it succeeded. */
+    public AgentReport.ConfigExternalError configError() {
+        return configError;
+    }
+
+    public long configPollFailures() {
+        return pollFailures.get();
     }
 
     private void tick() {
@@ -95,15 +115,18 @@ public final class ControlLoop implements AutoCloseable {
             reachable = false;
             logFailure("report to " + config.controlPlaneUrl() + " failed: " + e);
         }
-        try {
-            boolean due = System.nanoTime() - lastPollNanos >= config.configPollIntervalMs() * 1_000_000L
-                    || lastPollNanos == 0;
-            boolean changed = wantEtag != null && !wantEtag.equals(configEtag);
-            if (config.streamsUrl() != null && (due || changed)) {
-                poll();
+        if (config.streamsUrl() != null) {
+            // The control plane's ETag only describes its own config backend.
+            boolean changed = config.configExternal() == null && wantEtag != null && !wantEtag.equals(configEtag);
+            // A failing backend is retried after its backoff, whatever the ETag says.
+            boolean due = !polledOnce || System.nanoTime() - nextPollNanos >= 0;
+            if (due || (changed && configError == null)) {
+                try {
+                    pollAndApply();
+                } catch (RuntimeException e) {
+                    logFailure("applying the config failed: " + e);
+                }
             }
-        } catch (Exception e) {
-            logFailure("config poll of " + config.streamsUrl() + " failed, keeping the last good config: " + e);
         }
         if (!closed) {
             executor.schedule(this::tick, intervalMs, TimeUnit.MILLISECONDS);
@@ -117,20 +140,58 @@ public final class ControlLoop implements AutoCloseable {
         }
     }
 
-    private HttpRequest.Builder request(String url) {
+    private HttpRequest.Builder request(String url, String token) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3))
                 .header("Accept", "application/json");
-        if (config.clusterKey() != null) {
-            b.header("Authorization", "Bearer " + config.clusterKey());
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
         }
         return b;
+    }
+
+    /** One poll: on success the next is due after the poll interval, on failure after a growing backoff. */
+    private void pollAndApply() {
+        polledOnce = true;
+        try {
+            String refused = poll();
+            pollBackoff.reset();
+            nextPollNanos = System.nanoTime() + config.configPollIntervalMs() * 1_000_000L;
+            pollFailuresLogged = 0;
+            if (refused == null) {
+                if (configError != null) {
+                    LOG.log(Level.INFO, "host=" + config.hostname() + ": config backend " + config.streamsUrl()
+                            + " answers well again");
+                }
+                configError = null;
+            } else {
+                setConfigError(ConfigBackendException.VALIDATION_ERROR, refused);
+            }
+        } catch (ConfigBackendException e) {
+            pollFailures.incrementAndGet();
+            setConfigError(e.reason(), e.getMessage());
+            long delay = pollBackoff.nextDelayMs();
+            nextPollNanos = System.nanoTime() + delay * 1_000_000L;
+            if (pollFailuresLogged++ % 30 == 0) {
+                LOG.log(Level.WARNING, "host=" + config.hostname() + ": config poll of " + config.streamsUrl()
+                        + " failed (" + e.reason() + ": " + e.getMessage() + "), keeping the last good config; retry in "
+                        + delay + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void setConfigError(String reason, String detail) {
+        AgentReport.ConfigExternalError previous = configError;
+        long since = previous != null && previous.reason().equals(reason) ? previous.since() : System.currentTimeMillis();
+        configError = new AgentReport.ConfigExternalError(reason, detail, since);
     }
 
     private AgentReportResponse report() throws IOException, InterruptedException {
         String url = config.controlPlaneUrl() + "/api/v1/agents/"
                 + URLEncoder.encode(config.hostname(), StandardCharsets.UTF_8);
         byte[] body = json.writeValueAsBytes(reports.get());
-        HttpResponse<byte[]> resp = http.send(request(url).header("Content-Type", "application/json")
+        HttpResponse<byte[]> resp = http.send(request(url, config.clusterKey()).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
         if (resp.statusCode() / 100 != 2) {
             throw new IOException("HTTP " + resp.statusCode() + ": " + new String(resp.body(), StandardCharsets.UTF_8));
@@ -138,40 +199,67 @@ public final class ControlLoop implements AutoCloseable {
         return resp.body().length == 0 ? null : json.readValue(resp.body(), AgentReportResponse.class);
     }
 
-    /** Fetches every page of the desired streams; applies them only when all pages came. */
-    private void poll() throws IOException, InterruptedException {
+    /**
+     * Fetches every page of the desired streams and applies them only when all pages came and
+     * parsed. Streams that fail validation are refused one by one (the others run); returns a
+     * description of the refused ones, or null.
+     */
+    private String poll() throws ConfigBackendException, InterruptedException {
         String base = config.streamsUrl();
         String first = base + (base.contains("?") ? "&" : "?") + "host="
                 + URLEncoder.encode(config.hostname(), StandardCharsets.UTF_8);
         List<StreamConfig> all = new ArrayList<>();
+        Map<String, String> unreadable = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
         String url = first;
         String etag = null;
         int pages = 0;
-        while (url != null && pages++ < 1000) {
-            HttpRequest.Builder b = request(url).GET();
+        while (url != null) {
+            if (++pages > MAX_PAGES) {
+                throw new ConfigBackendException(ConfigBackendException.VALIDATION_ERROR,
+                        "more than " + MAX_PAGES + " pages: is \"next\" ever null?");
+            }
+            HttpRequest.Builder b = request(url, config.configToken()).GET();
             if (pages == 1 && configEtag != null) {
                 b.header("If-None-Match", configEtag);
             }
-            HttpResponse<byte[]> resp = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> resp;
+            try {
+                resp = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            } catch (IOException | IllegalArgumentException e) {
+                throw new ConfigBackendException(ConfigBackendException.NETWORK_ERROR, url + ": " + e);
+            }
             if (pages == 1 && resp.statusCode() == 304) {
-                lastPollNanos = System.nanoTime();
-                return;
+                return configError != null && ConfigBackendException.VALIDATION_ERROR.equals(configError.reason())
+                        ? configError.detail() : null;
             }
             if (resp.statusCode() / 100 != 2) {
-                throw new IOException("HTTP " + resp.statusCode() + " from " + url);
+                throw new ConfigBackendException(ConfigBackendException.NETWORK_ERROR,
+                        url + ": HTTP " + resp.statusCode());
             }
             if (pages == 1) {
                 etag = resp.headers().firstValue("ETag").orElse(null);
             }
-            ConfigBackendStreams page = json.readValue(resp.body(), ConfigBackendStreams.class);
-            if (page.streams() != null) {
-                all.addAll(page.streams());
-            }
+            BackendPage page = BackendPage.parse(json, resp.body());
+            all.addAll(page.streams());
+            unreadable.putAll(page.unreadable());
+            problems.addAll(page.nameless());
             url = nextUrl(first, page.next());
         }
-        supervisor.apply(all);
+        supervisor.apply(all, unreadable);
         configEtag = etag;
-        lastPollNanos = System.nanoTime();
+        unreadable.forEach((name, why) -> problems.add(name + ": " + why));
+        for (StreamConfig c : all) {
+            String why = CaptureSupervisor.refusal(c);
+            if (why != null && !c.disabledOrDefault()) {
+                problems.add(c.name() + ": " + why);
+            }
+        }
+        if (problems.isEmpty()) {
+            return null;
+        }
+        String detail = problems.size() + " stream(s) refused: " + String.join("; ", problems);
+        return detail.length() > 1000 ? detail.substring(0, 1000) + "..." : detail;
     }
 
     static String nextUrl(String first, String next) {

@@ -22,6 +22,11 @@ public record StreamDiff(List<StreamConfig> added, List<String> removed, List<St
         return c.assignment() == null || c.assignment().generation() == null ? 0 : c.assignment().generation();
     }
 
+    /** The generation reported for a stream: null when its backend sent no assignment (not ours to fence). */
+    public static Long reportedGeneration(StreamConfig c) {
+        return c.assignment() == null ? null : c.assignment().generation();
+    }
+
     public static StreamDiff compute(Map<String, Running> running, List<StreamConfig> desired) {
         Map<String, StreamConfig> want = new LinkedHashMap<>();
         for (StreamConfig c : desired) {

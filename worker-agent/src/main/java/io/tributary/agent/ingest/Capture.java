@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 
+import io.tributary.agent.control.StreamDiff;
 import io.tributary.agent.ffmpeg.FfmpegException;
 import io.tributary.agent.ffmpeg.PacketSource;
 import io.tributary.agent.ffmpeg.SourceStream;
@@ -148,7 +149,7 @@ public final class Capture {
     public StreamReport report() {
         long lf = lastFrameNanos;
         long seq = output.hls().lastSequence();
-        return new StreamReport(config.name(), generation, status, bytesIn.bitsPerSecond(),
+        return new StreamReport(config.name(), StreamDiff.reportedGeneration(config) == null ? null : generation, status, bytesIn.bitsPerSecond(),
                 output.muxed().bitsPerSecond(), (System.nanoTime() - startedNanos) / 1_000_000L,
                 lf == 0 ? null : (System.nanoTime() - lf) / 1_000_000L, mediaInfo, lastError,
                 output.fanout().clientCount(), seq < 0 ? null : seq, output.hls().totalDiscontinuities(),

@@ -37,6 +37,7 @@ public final class CaptureSupervisor {
     private final Map<String, StreamReport> rejected = new ConcurrentHashMap<>();
     private final Map<String, StreamConfig> rejectedConfigs = new ConcurrentHashMap<>();
     private final Map<String, Long> fenced = new ConcurrentHashMap<>();
+    private volatile Map<String, StreamReport> unreadable = Map.of();
 
     public CaptureSupervisor(Path dataDir, String host, Path fileRoot, Clock clock, AtomicLong bytesSent) {
         this.hlsRoot = dataDir.resolve("hls");
@@ -48,8 +49,24 @@ public final class CaptureSupervisor {
 
     /** Makes the running set equal to {@code desired}. */
     public synchronized void apply(List<StreamConfig> desired) {
+        apply(desired, Map.of());
+    }
+
+    /**
+     * Makes the running set equal to {@code desired}; the streams in {@code unreadableStreams}
+     * (name to reason: the backend sent an object that does not bind) are not run and are
+     * reported with a validation error.
+     */
+    public synchronized void apply(List<StreamConfig> desired, Map<String, String> unreadableStreams) {
+        Map<String, StreamReport> bad = new LinkedHashMap<>();
+        unreadableStreams.forEach((name, why) -> bad.put(name, new StreamReport(name, null, "error", null, null, null,
+                null, null, "validation_error: " + why, 0, null, null, null, false)));
+        unreadable = Map.copyOf(bad);
         List<StreamConfig> wanted = new ArrayList<>();
         for (StreamConfig c : desired) {
+            if (c != null && bad.containsKey(c.name())) {
+                continue;
+            }
             Long f = c == null ? null : fenced.get(c.name());
             if (f != null && f == StreamDiff.generationOf(c)) {
                 continue; // the control plane took this generation from us; wait for a new one
@@ -104,11 +121,11 @@ public final class CaptureSupervisor {
         rejected.remove(name);
         rejectedConfigs.remove(name);
         long generation = StreamDiff.generationOf(cfg);
-        String invalid = validate(cfg);
+        String invalid = refusal(cfg);
         if (invalid != null) {
             LOG.log(Level.WARNING, "stream=" + name + " gen=" + generation + " host=" + host + ": refused: " + invalid);
             rejectedConfigs.put(name, cfg);
-            rejected.put(name, new StreamReport(name, generation, "error", null, null, null, null, null,
+            rejected.put(name, new StreamReport(name, StreamDiff.reportedGeneration(cfg), "error", null, null, null, null, null,
                     "validation_error: " + invalid, 0, null, null, null, false));
             StreamOutput out = outputs.remove(name);
             if (out != null) {
@@ -138,7 +155,8 @@ public final class CaptureSupervisor {
         return name.replace('/', '~');
     }
 
-    private static String validate(StreamConfig cfg) {
+    /** Why this agent refuses to run a config (StreamValidation), or null when it is valid. */
+    public static String refusal(StreamConfig cfg) {
         var violations = StreamValidation.validate(cfg);
         if (!violations.isEmpty()) {
             return violations.stream().map(v -> v.field() + ": " + v.message()).collect(Collectors.joining("; "));
@@ -185,6 +203,8 @@ public final class CaptureSupervisor {
         List<StreamReport> r = new ArrayList<>();
         captures.values().forEach(c -> r.add(c.report()));
         r.addAll(rejected.values());
+        unreadable.values().stream().filter(u -> !captures.containsKey(u.name()) && !rejected.containsKey(u.name()))
+                .forEach(r::add);
         return r;
     }
 
