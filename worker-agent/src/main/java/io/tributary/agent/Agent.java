@@ -43,8 +43,11 @@ public final class Agent implements AutoCloseable {
     private ControlLoop control;
     private AgentConfig effective;
 
+    private final Clock clock;
+
     private Agent(AgentConfig config, Clock clock) {
         this.config = config;
+        this.clock = clock;
         this.vertx = Vertx.vertx();
         this.supervisor = new CaptureSupervisor(config.dataDir(), config.hostname(), config.fileRoot(), clock,
                 bytesSent);
@@ -64,7 +67,7 @@ public final class Agent implements AutoCloseable {
     }
 
     private void listen() throws Exception {
-        HttpApi api = new HttpApi(vertx, supervisor, this::health, this::metrics, bytesSent);
+        HttpApi api = new HttpApi(vertx, supervisor, this::health, this::metrics, this::reach, bytesSent);
         server = vertx.createHttpServer(new HttpServerOptions().setHost(config.bind()).setPort(config.httpPort())
                         .setTcpNoDelay(true))
                 .requestHandler(api.router())
@@ -74,7 +77,7 @@ public final class Agent implements AutoCloseable {
                 : config.withPort(port, config.publicUrl().replace(":" + config.httpPort(), ":" + port));
         LOG.log(Level.INFO, "host=" + config.hostname() + ": listening on " + config.bind() + ":" + port);
         if (config.streamsUrl() != null || config.controlPlaneUrl() != null) {
-            control = new ControlLoop(effective, supervisor, this::report);
+            control = new ControlLoop(effective, supervisor, this::report, clock);
             control.start();
         }
     }
@@ -85,6 +88,11 @@ public final class Agent implements AutoCloseable {
 
     public AgentConfig config() {
         return effective;
+    }
+
+    /** The control loop, or null when the agent has neither a control plane nor a config backend. */
+    public ControlLoop control() {
+        return control;
     }
 
     public CaptureSupervisor supervisor() {
@@ -137,6 +145,9 @@ public final class Agent implements AutoCloseable {
                 h.put("control_plane", control.controlPlaneReachable() ? "reachable" : "unreachable");
             }
             h.put("config_backend", effective.streamsUrl());
+            if (control.fenced()) {
+                h.put("fenced", true);
+            }
             AgentReport.ConfigExternalError err = control.configError();
             if (err != null) {
                 h.put("config_external_error", err);
@@ -146,6 +157,21 @@ public final class Agent implements AutoCloseable {
             return Json.mapper().writeValueAsString(h);
         } catch (JsonProcessingException e) {
             return "{\"status\":\"UP\"}";
+        }
+    }
+
+    /** {@code GET /cluster/reach}: what a peer cut off from the control plane asks before fencing itself. */
+    private String reach() {
+        Map<String, Object> h = new TreeMap<>();
+        h.put("hostname", effective.hostname());
+        h.put("control_plane_reachable", control != null && effective.controlPlaneUrl() != null
+                && control.reachesControlPlane());
+        h.put("last_report_ok_ms_ago", control == null ? null : control.lastReportOkMsAgo());
+        h.put("fenced", control != null && control.fenced());
+        try {
+            return Json.mapper().writeValueAsString(h);
+        } catch (JsonProcessingException e) {
+            return "{}";
         }
     }
 
@@ -168,6 +194,8 @@ public final class Agent implements AutoCloseable {
         }
         counter(b, "tributary_agent_config_poll_failures_total", "config polls that failed",
                 control == null ? 0 : control.configPollFailures());
+        gauge(b, "tributary_agent_fenced", "1 while captures are stopped: lease ran out and a peer reaches the control plane",
+                null, control != null && control.fenced() ? 1 : 0);
         Map<String, Integer> byStatus = new TreeMap<>();
         for (String s : List.of("running", "starting", "waiting", "error")) {
             byStatus.put(s, 0);

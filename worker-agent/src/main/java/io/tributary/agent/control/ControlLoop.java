@@ -8,11 +8,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +41,7 @@ public final class ControlLoop implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ControlLoop.class.getName());
     private static final long DEFAULT_INTERVAL_MS = 1000;
     private static final int MAX_PAGES = 1000;
+    private static final Duration PEER_TIMEOUT = Duration.ofMillis(1000);
 
     private final AgentConfig config;
     private final CaptureSupervisor supervisor;
@@ -54,11 +57,14 @@ public final class ControlLoop implements AutoCloseable {
     private volatile AgentReport.ConfigExternalError configError;
     private final AtomicLong pollFailures = new AtomicLong();
     private final Backoff pollBackoff;
+    private final LeaseFence fence;
+    private final AtomicLong peerChecks = new AtomicLong();
     private volatile boolean closed;
     private long failuresLogged;
     private long pollFailuresLogged;
 
-    public ControlLoop(AgentConfig config, CaptureSupervisor supervisor, Supplier<AgentReport> reports) {
+    public ControlLoop(AgentConfig config, CaptureSupervisor supervisor, Supplier<AgentReport> reports, Clock clock) {
+        this.fence = new LeaseFence(clock);
         this.config = config;
         this.supervisor = supervisor;
         this.reports = reports;
@@ -80,6 +86,29 @@ public final class ControlLoop implements AutoCloseable {
         return reachable;
     }
 
+    /**
+     * Whether this agent reaches the control plane now, as peers are told: its last report
+     * completed, and recently (within three report intervals, at least 3 s).
+     */
+    public boolean reachesControlPlane() {
+        Long age = fence.lastReportOkMsAgo();
+        return reachable && age != null && age <= Math.max(3 * intervalMs, 3000);
+    }
+
+    public Long lastReportOkMsAgo() {
+        return fence.lastReportOkMsAgo();
+    }
+
+    /** True while the captures are stopped because the lease ran out and a peer still reaches the control plane. */
+    public boolean fenced() {
+        return fence.fenced();
+    }
+
+    /** How many times the peers were asked (the lease had run out). */
+    public long peerChecks() {
+        return peerChecks.get();
+    }
+
     /** Why the last config poll failed, or null when it succeeded. */
     public AgentReport.ConfigExternalError configError() {
         return configError;
@@ -99,6 +128,13 @@ public final class ControlLoop implements AutoCloseable {
                 AgentReportResponse r = report();
                 reachable = true;
                 failuresLogged = 0;
+                if (fence.reportSucceeded(r == null ? null : r.leaseMs(), r == null ? null : r.peers())) {
+                    // Back in touch: follow the control plane's current config, not the one from before.
+                    LOG.log(Level.INFO, "host=" + config.hostname() + ": report completed again, lifting the fence");
+                    supervisor.resume();
+                    configEtag = null;
+                    polledOnce = false;
+                }
                 if (r != null) {
                     if (r.reportIntervalMs() != null && r.reportIntervalMs() > 0) {
                         intervalMs = Math.max(100, r.reportIntervalMs());
@@ -114,6 +150,7 @@ public final class ControlLoop implements AutoCloseable {
         } catch (Exception e) {
             reachable = false;
             logFailure("report to " + config.controlPlaneUrl() + " failed: " + e);
+            checkLease();
         }
         if (config.streamsUrl() != null) {
             // The control plane's ETag only describes its own config backend.
@@ -131,6 +168,67 @@ public final class ControlLoop implements AutoCloseable {
         if (!closed) {
             executor.schedule(this::tick, intervalMs, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** Past the lease without a report: ask the peers whether they reach the control plane. */
+    private void checkLease() {
+        if (!fence.shouldAskPeers()) {
+            return;
+        }
+        peerChecks.incrementAndGet();
+        List<LeaseFence.PeerReach> answers = askPeers(fence.peers());
+        if (fence.decide(answers)) {
+            LOG.log(Level.WARNING, "host=" + config.hostname() + ": stopping every capture (fenced): "
+                    + fence.fencedBecause());
+            supervisor.suspend();
+        }
+    }
+
+    /** Asks every peer at once, with short timeouts; a peer that does not answer counts as not reaching. */
+    private List<LeaseFence.PeerReach> askPeers(List<AgentReportResponse.Peer> peers) {
+        List<CompletableFuture<LeaseFence.PeerReach>> calls = new ArrayList<>();
+        for (AgentReportResponse.Peer p : peers) {
+            if (p.privateUrl() == null || p.hostname() == null || p.hostname().equals(config.hostname())) {
+                continue;
+            }
+            HttpRequest req;
+            try {
+                req = HttpRequest.newBuilder(URI.create(stripSlash(p.privateUrl()) + "/cluster/reach"))
+                        .timeout(PEER_TIMEOUT).header("Accept", "application/json").GET().build();
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            calls.add(http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray())
+                    .thenApply(resp -> readReach(p.hostname(), resp))
+                    .exceptionally(e -> LeaseFence.PeerReach.silent(p.hostname())));
+        }
+        List<LeaseFence.PeerReach> out = new ArrayList<>();
+        for (CompletableFuture<LeaseFence.PeerReach> c : calls) {
+            try {
+                out.add(c.get(PEER_TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS));
+            } catch (Exception e) {
+                c.cancel(true);
+            }
+        }
+        return out;
+    }
+
+    private LeaseFence.PeerReach readReach(String hostname, HttpResponse<byte[]> resp) {
+        if (resp.statusCode() != 200) {
+            return LeaseFence.PeerReach.silent(hostname);
+        }
+        try {
+            var node = json.readTree(resp.body());
+            var ago = node.get("last_report_ok_ms_ago");
+            return new LeaseFence.PeerReach(hostname, true, node.path("control_plane_reachable").asBoolean(false),
+                    ago == null || !ago.canConvertToLong() ? null : ago.asLong());
+        } catch (IOException e) {
+            return LeaseFence.PeerReach.silent(hostname);
+        }
+    }
+
+    private static String stripSlash(String s) {
+        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
     }
 
     private void logFailure(String message) {

@@ -30,10 +30,12 @@ public final class HttpApi {
     private final CaptureSupervisor supervisor;
     private final Supplier<String> health;
     private final Supplier<String> metrics;
+    private final Supplier<String> reach;
     private final AtomicLong bytesSent;
 
     public HttpApi(Vertx vertx, CaptureSupervisor supervisor, Supplier<String> health, Supplier<String> metrics,
-            AtomicLong bytesSent) {
+            Supplier<String> reach, AtomicLong bytesSent) {
+        this.reach = reach;
         this.vertx = vertx;
         this.supervisor = supervisor;
         this.health = health;
@@ -48,6 +50,8 @@ public final class HttpApi {
         r.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                 .putHeader("Cache-Control", "no-cache").end(metrics.get()));
+        r.get("/cluster/reach").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
+                .putHeader("Cache-Control", "no-cache").end(reach.get()));
         r.route().handler(this::media);
         return r;
     }

@@ -38,6 +38,7 @@ public final class CaptureSupervisor {
     private final Map<String, StreamConfig> rejectedConfigs = new ConcurrentHashMap<>();
     private final Map<String, Long> fenced = new ConcurrentHashMap<>();
     private volatile Map<String, StreamReport> unreadable = Map.of();
+    private boolean suspended;
 
     public CaptureSupervisor(Path dataDir, String host, Path fileRoot, Clock clock, AtomicLong bytesSent) {
         this.hlsRoot = dataDir.resolve("hls");
@@ -58,6 +59,9 @@ public final class CaptureSupervisor {
      * reported with a validation error.
      */
     public synchronized void apply(List<StreamConfig> desired, Map<String, String> unreadableStreams) {
+        if (suspended) {
+            return; // fenced: nothing runs until the control plane is reached again
+        }
         Map<String, StreamReport> bad = new LinkedHashMap<>();
         unreadableStreams.forEach((name, why) -> bad.put(name, new StreamReport(name, null, "error", null, null, null,
                 null, null, "validation_error: " + why, 0, null, null, null, false)));
@@ -183,6 +187,36 @@ public final class CaptureSupervisor {
         if (out != null) {
             out.close();
         }
+    }
+
+    /**
+     * Fencing after the lease: stops every capture and its outputs, and runs nothing until
+     * {@link #resume()}; the next applied config says what runs then.
+     */
+    public synchronized void suspend() {
+        suspended = true;
+        List<String> names = new ArrayList<>(captures.keySet());
+        captures.values().forEach(Capture::signalStop);
+        for (String name : names) {
+            Capture c = captures.remove(name);
+            c.awaitStopped();
+            StreamOutput out = outputs.remove(name);
+            if (out != null) {
+                out.close();
+            }
+            LOG.log(Level.INFO, "stream=" + name + " gen=" + c.generation() + " host=" + host + ": stopped (lease fenced)");
+        }
+        rejected.clear();
+        rejectedConfigs.clear();
+        unreadable = Map.of();
+    }
+
+    public synchronized void resume() {
+        suspended = false;
+    }
+
+    public synchronized boolean suspended() {
+        return suspended;
     }
 
     public synchronized void stopAll() {
