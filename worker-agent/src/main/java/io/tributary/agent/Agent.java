@@ -207,12 +207,34 @@ public final class Agent implements AutoCloseable {
         stream(b, streams, "tributary_stream_bitrate_in_bits", "input bitrate, bits per second", StreamReport::bitrateIn);
         stream(b, streams, "tributary_stream_bitrate_out_bits", "muxed output bitrate, bits per second",
                 StreamReport::bitrateOut);
-        stream(b, streams, "tributary_stream_clients", "live MPEG-TS clients", s -> s.onlineClients());
+        stream(b, streams, "tributary_stream_online_clients", "viewers on every protocol", s -> s.onlineClients());
+        viewers(b);
         stream(b, streams, "tributary_stream_media_sequence", "newest finished HLS segment", StreamReport::mediaSequence);
         stream(b, streams, "tributary_stream_last_frame_age_ms", "time since the last packet", StreamReport::lastFrameAge);
         stream(b, streams, "tributary_stream_running", "1 when the stream is running",
                 s -> "running".equals(s.status()) ? 1 : 0);
         return b.toString();
+    }
+
+    /** Viewers by stream and protocol, and the agent's totals by protocol. */
+    private void viewers(StringBuilder b) {
+        b.append("# HELP tributary_stream_clients viewers by protocol (HLS sessions, open MPEG-TS connections)\n")
+                .append("# TYPE tributary_stream_clients gauge\n");
+        long hls = 0;
+        long ts = 0;
+        for (var e : new TreeMap<>(supervisor.captures()).entrySet()) {
+            int h = e.getValue().output().hlsSessions().count();
+            int t = e.getValue().output().fanout().clientCount();
+            hls += h;
+            ts += t;
+            b.append("tributary_stream_clients{stream=\"").append(e.getKey()).append("\",protocol=\"hls\"} ").append(h)
+                    .append('\n');
+            b.append("tributary_stream_clients{stream=\"").append(e.getKey()).append("\",protocol=\"mpegts\"} ")
+                    .append(t).append('\n');
+        }
+        b.append("# HELP tributary_agent_clients viewers of every stream by protocol\n# TYPE tributary_agent_clients gauge\n");
+        b.append("tributary_agent_clients{protocol=\"hls\"} ").append(hls).append('\n');
+        b.append("tributary_agent_clients{protocol=\"mpegts\"} ").append(ts).append('\n');
     }
 
     private static void gauge(StringBuilder b, String name, String help, String labels, double value) {

@@ -12,7 +12,10 @@ import io.tributary.agent.ingest.InputOpener;
 import io.tributary.agent.ingest.PublishPipe;
 import io.tributary.agent.ingest.StreamOutput;
 import io.tributary.api.stream.StreamValidation;
+import io.tributary.agent.viewer.HlsSessions;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -108,6 +111,9 @@ public final class HttpApi {
                 return;
             }
             long size = ar.result().size();
+            if (m == HttpMethod.GET) {
+                countViewer(req, resp, out, playlist);
+            }
             if (m == HttpMethod.HEAD) {
                 resp.putHeader("Content-Length", Long.toString(size)).end();
                 return;
@@ -120,6 +126,18 @@ public final class HttpApi {
                 }
             });
         });
+    }
+
+    /** One HLS request of a viewer: counts its session and, for a client known only by address, sets the cookie. */
+    private static void countViewer(HttpServerRequest req, HttpServerResponse resp, StreamOutput out, boolean playlist) {
+        Cookie c = req.getCookie(HlsSessions.COOKIE);
+        String address = req.remoteAddress() == null ? "" : req.remoteAddress().host();
+        String setCookie = out.hlsSessions().touch(req.getParam("session"), c == null ? null : c.getValue(), address,
+                req.getHeader("User-Agent"));
+        if (setCookie != null && playlist) {
+            resp.addCookie(Cookie.cookie(HlsSessions.COOKIE, setCookie).setPath("/").setMaxAge(86_400)
+                    .setHttpOnly(true).setSameSite(CookieSameSite.LAX));
+        }
     }
 
     private void live(RoutingContext ctx, StreamOutput out) {

@@ -152,7 +152,7 @@ public final class Capture {
         return new StreamReport(config.name(), StreamDiff.reportedGeneration(config) == null ? null : generation, status, bytesIn.bitsPerSecond(),
                 output.muxed().bitsPerSecond(), (System.nanoTime() - startedNanos) / 1_000_000L,
                 lf == 0 ? null : (System.nanoTime() - lf) / 1_000_000L, mediaInfo, lastError,
-                output.fanout().clientCount(), seq < 0 ? null : seq, output.hls().totalDiscontinuities(),
+                output.onlineClients(), seq < 0 ? null : seq, output.hls().totalDiscontinuities(),
                 activeInput, output.hls().hasSegment());
     }
 

@@ -144,7 +144,7 @@ public final class CaptureSupervisor {
         if (out == null) {
             HlsOutput hls = new HlsOutput(hlsRoot.resolve(directoryName(name)), cfg.segmentCountOrDefault(),
                     cfg.segmentDurationOrDefault(), firstSeq, disc, clock);
-            out = new StreamOutput(name, hls, bytesSent);
+            out = new StreamOutput(name, hls, bytesSent, clock);
             outputs.put(name, out);
         } else {
             out.hls().restart(firstSeq, disc, cfg.segmentDurationOrDefault());
