@@ -48,6 +48,20 @@ public final class HttpApi {
 
     public Router router() {
         Router r = Router.router(vertx);
+        // Players on other origins (the admin UI, hls.js pages) read every answer, errors included.
+        r.route().handler(ctx -> {
+            ctx.response().putHeader("Access-Control-Allow-Origin", "*")
+                    .putHeader("Access-Control-Expose-Headers", "Content-Length, Content-Type");
+            if (ctx.request().method() == HttpMethod.OPTIONS) {
+                ctx.response().setStatusCode(204).putHeader("Access-Control-Allow-Methods", "GET, HEAD, PUT, POST, OPTIONS")
+                        .putHeader("Access-Control-Allow-Headers",
+                                ctx.request().getHeader("Access-Control-Request-Headers") == null ? "*"
+                                        : ctx.request().getHeader("Access-Control-Request-Headers"))
+                        .putHeader("Access-Control-Max-Age", "86400").end();
+                return;
+            }
+            ctx.next();
+        });
         r.get("/health").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
                 .putHeader("Cache-Control", "no-cache").end(health.get()));
         r.get("/metrics").handler(ctx -> ctx.response()

@@ -40,7 +40,7 @@ public final class Capture {
     private static final long OPEN_GRACE_MS = 2_000;
     private static final long SWITCH_BACK_RETRY_MS = 2_000;
 
-    private final StreamConfig config;
+    private volatile StreamConfig config;
     private final long generation;
     private final String logPrefix;
     private final List<InputConfig> inputs;
@@ -79,6 +79,11 @@ public final class Capture {
 
     public StreamConfig config() {
         return config;
+    }
+
+    /** Takes a config that differs only in what applies without a restart (StreamDiff decides). */
+    public void reconfigure(StreamConfig newConfig) {
+        this.config = newConfig;
     }
 
     public long generation() {

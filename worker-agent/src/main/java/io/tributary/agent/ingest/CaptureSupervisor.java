@@ -115,6 +115,17 @@ public final class CaptureSupervisor {
         for (StreamConfig cfg : diff.changed()) {
             start(cfg);
         }
+        for (StreamConfig cfg : diff.reconfigured()) {
+            Capture c = captures.get(cfg.name());
+            if (c == null) {
+                start(cfg); // a refused config: try the new one from scratch
+            } else {
+                c.reconfigure(cfg);
+                c.output().hls().resize(cfg.segmentCountOrDefault());
+                LOG.log(Level.INFO, "stream=" + cfg.name() + " gen=" + c.generation() + " host=" + host
+                        + ": reconfigured in place (segment_count " + cfg.segmentCountOrDefault() + ")");
+            }
+        }
         for (StreamConfig cfg : diff.added()) {
             start(cfg);
         }
@@ -148,6 +159,7 @@ public final class CaptureSupervisor {
             outputs.put(name, out);
         } else {
             out.hls().restart(firstSeq, disc, cfg.segmentDurationOrDefault());
+            out.hls().resize(cfg.segmentCountOrDefault());
         }
         Capture c = new Capture(cfg, generation, host, out, opener);
         captures.put(name, c);
