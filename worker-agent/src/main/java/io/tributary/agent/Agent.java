@@ -54,6 +54,9 @@ public final class Agent implements AutoCloseable {
     }
 
     public static Agent start(AgentConfig config) throws Exception {
+        if (AgentConfig.PEERING_REDIRECT.equals(config.peering()) && config.redirectBase() == null) {
+            throw new IllegalArgumentException("TRIBUTARY_PEERING=redirect needs TRIBUTARY_BALANCER_URL or a control plane");
+        }
         Natives.load(config.ffmpegLogLevel());
         Files.createDirectories(config.dataDir());
         Agent a = new Agent(config, Clock.systemUTC());
@@ -67,7 +70,8 @@ public final class Agent implements AutoCloseable {
     }
 
     private void listen() throws Exception {
-        HttpApi api = new HttpApi(vertx, supervisor, this::health, this::metrics, this::reach, bytesSent);
+        HttpApi api = new HttpApi(vertx, supervisor, this::health, this::metrics, this::reach, bytesSent,
+                config.redirectBase());
         server = vertx.createHttpServer(new HttpServerOptions().setHost(config.bind()).setPort(config.httpPort())
                         .setTcpNoDelay(true))
                 .requestHandler(api.router())

@@ -34,7 +34,12 @@ public record AgentConfig(
         String configExternalToken,
         long configPollIntervalMs,
         long configRetryMaxMs,
-        String ffmpegLogLevel) {
+        String ffmpegLogLevel,
+        String peering,
+        String balancerUrl) {
+
+    public static final String PEERING_NONE = "none";
+    public static final String PEERING_REDIRECT = "redirect";
 
     public static AgentConfig load(Map<String, String> env, Properties file) {
         Lookup l = new Lookup(env, file);
@@ -68,7 +73,30 @@ public record AgentConfig(
                 emptyToNull(l.get("TRIBUTARY_CONFIG_EXTERNAL_TOKEN", clusterKey)),
                 Long.parseLong(l.get("TRIBUTARY_CONFIG_POLL_INTERVAL_MS", "5000")),
                 Long.parseLong(l.get("TRIBUTARY_CONFIG_RETRY_MAX_MS", "30000")),
-                l.get("TRIBUTARY_FFMPEG_LOG_LEVEL", "fatal"));
+                l.get("TRIBUTARY_FFMPEG_LOG_LEVEL", "fatal"),
+                peering(l.get("TRIBUTARY_PEERING", PEERING_NONE)),
+                balancer(l.get("TRIBUTARY_BALANCER_URL", null), cp));
+    }
+
+    private static String peering(String v) {
+        String p = v.toLowerCase(Locale.ROOT);
+        if (!p.equals(PEERING_NONE) && !p.equals(PEERING_REDIRECT)) {
+            throw new IllegalArgumentException("TRIBUTARY_PEERING is '" + v + "': use none or redirect");
+        }
+        return p;
+    }
+
+    private static String balancer(String explicit, String controlPlane) {
+        String b = emptyToNull(explicit);
+        if (b == null) {
+            b = controlPlane.isBlank() || controlPlane.equalsIgnoreCase("none") ? null : controlPlane;
+        }
+        return b == null ? null : stripSlash(b);
+    }
+
+    /** Where a request for a stream this agent does not run is redirected, or null (404 as usual). */
+    public String redirectBase() {
+        return PEERING_REDIRECT.equals(peering) ? balancerUrl : null;
     }
 
     /** Loads from the process environment and the file named by --config or TRIBUTARY_AGENT_CONFIG. */
@@ -106,7 +134,7 @@ public record AgentConfig(
         return new AgentConfig(controlPlaneUrl, hostname, clusterKey, port, bind, newPublicUrl,
                 privateUrl.equals(publicUrl) ? newPublicUrl : privateUrl, dataDir, dvrRoot, fileRoot, roles, group,
                 channelLimit, maxBitrate, configExternal, configExternalToken, configPollIntervalMs, configRetryMaxMs,
-                ffmpegLogLevel);
+                ffmpegLogLevel, peering, balancerUrl);
     }
 
     private static String defaultHostname() {

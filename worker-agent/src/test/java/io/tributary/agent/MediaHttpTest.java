@@ -62,4 +62,33 @@ class MediaHttpTest {
             assertThat(capture.sessions()).isEqualTo(1);
         }
     }
+
+    @Test
+    void peeringRedirectSendsViewersOfOtherStreamsToTheBalancer() throws Exception {
+        try (AgentHarness h = new AgentHarness(dir, Map.of("TRIBUTARY_PEERING", "redirect",
+                "TRIBUTARY_BALANCER_URL", "http://lb.example:8080/"))) {
+            HttpResponse<String> r = h.get("/cams/front/index.m3u8?token=a%20b&x=1");
+            assertThat(r.statusCode()).isEqualTo(302);
+            assertThat(r.headers().firstValue("Location")).hasValue(
+                    "http://lb.example:8080/lb/cams/front/index.m3u8?token=a%20b&x=1&tributary_peer_hop=1");
+            assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).hasValue("*");
+            assertThat(h.get("/cams/front/seg-12.ts").headers().firstValue("Location"))
+                    .hasValue("http://lb.example:8080/lb/cams/front/seg-12.ts?tributary_peer_hop=1");
+            assertThat(h.get("/cams/front/mpegts").statusCode()).isEqualTo(302);
+            // Sent back here by the balancer: no loop. Not a media file, or a publish: 404 as usual.
+            assertThat(h.get("/cams/front/index.m3u8?tributary_peer_hop=1").statusCode()).isEqualTo(404);
+            assertThat(h.get("/cams/front/other.txt").statusCode()).isEqualTo(404);
+            assertThat(h.http.send(HttpRequest.newBuilder(URI.create(h.base() + "/cams/front/mpegts"))
+                    .PUT(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode()).isEqualTo(404);
+            // A stream this agent runs is served here, never redirected.
+            h.run(AgentHarness.stream("mine", 1000, new InputConfig("publish://")));
+            assertThat(h.get("/mine/index.m3u8").statusCode()).isEqualTo(404);
+        }
+        assertThat(AgentConfig.load(Map.of("TRIBUTARY_PEERING", "redirect", "TRIBUTARY_CONTROL_PLANE_URL",
+                "http://cp:8080"), new java.util.Properties()).redirectBase()).isEqualTo("http://cp:8080");
+        assertThat(AgentConfig.load(Map.of(), new java.util.Properties()).redirectBase()).isNull();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AgentConfig.load(Map.of("TRIBUTARY_PEERING",
+                "restream"), new java.util.Properties())).hasMessageContaining("TRIBUTARY_PEERING");
+    }
 }

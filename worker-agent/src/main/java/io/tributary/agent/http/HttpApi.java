@@ -29,16 +29,21 @@ import io.vertx.ext.web.RoutingContext;
  * wrote, and nothing is read from disk by a path the client made up.
  */
 public final class HttpApi {
+    /** Query parameter marking a request the agent already redirected once. */
+    static final String HOP = "tributary_peer_hop";
     private final Vertx vertx;
     private final CaptureSupervisor supervisor;
     private final Supplier<String> health;
     private final Supplier<String> metrics;
     private final Supplier<String> reach;
+    /** Balancer base URL for peering redirect mode, or null (unknown streams get 404). */
+    private final String redirectBase;
     private final AtomicLong bytesSent;
 
     public HttpApi(Vertx vertx, CaptureSupervisor supervisor, Supplier<String> health, Supplier<String> metrics,
-            Supplier<String> reach, AtomicLong bytesSent) {
+            Supplier<String> reach, AtomicLong bytesSent, String redirectBase) {
         this.reach = reach;
+        this.redirectBase = redirectBase;
         this.vertx = vertx;
         this.supervisor = supervisor;
         this.health = health;
@@ -95,7 +100,9 @@ public final class HttpApi {
         }
         StreamOutput out = supervisor.output(name);
         if (out == null) {
-            notFound(ctx);
+            if (!redirectToBalancer(ctx, name, file)) {
+                notFound(ctx);
+            }
             return;
         }
         HttpMethod m = req.method();
@@ -197,6 +204,26 @@ public final class HttpApi {
         });
         req.exceptionHandler(e -> session.end());
         req.connection().closeHandler(v -> session.end());
+    }
+
+    /**
+     * Peering redirect mode: a viewer asking for a stream this agent does not run is sent to the
+     * balancer, which knows who does. The added {@value #HOP} parameter stops a loop when the
+     * balancer sends it back here.
+     */
+    private boolean redirectToBalancer(RoutingContext ctx, String name, String file) {
+        HttpServerRequest req = ctx.request();
+        boolean media = file.equals("mpegts") ? req.method() == HttpMethod.GET
+                : (req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD) && HlsOutput.isServedFile(file);
+        String query = req.query();
+        if (redirectBase == null || !media || (query != null && (query.startsWith(HOP + "=")
+                || query.contains("&" + HOP + "=")))) {
+            return false;
+        }
+        String location = redirectBase + "/lb/" + name + "/" + file + "?"
+                + (query == null || query.isEmpty() ? "" : query + "&") + HOP + "=1";
+        ctx.response().setStatusCode(302).putHeader("Location", location).putHeader("Cache-Control", "no-cache").end();
+        return true;
     }
 
     private static void notFound(RoutingContext ctx) {
