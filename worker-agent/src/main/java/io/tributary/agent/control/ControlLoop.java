@@ -54,6 +54,8 @@ public final class ControlLoop implements AutoCloseable {
     private volatile String configEtag;
     private volatile long nextPollNanos;
     private volatile boolean polledOnce;
+    /** What the last complete answer refused (the detail of a validation_error), or null. */
+    private volatile String lastRefused;
     private volatile AgentReport.ConfigExternalError configError;
     private final AtomicLong pollFailures = new AtomicLong();
     private final Backoff pollBackoff;
@@ -122,6 +124,18 @@ public final class ControlLoop implements AutoCloseable {
         if (closed) {
             return;
         }
+        try {
+            step();
+        } catch (RuntimeException e) {
+            logFailure("control loop step failed: " + e);
+        } finally {
+            if (!closed) {
+                executor.schedule(this::tick, intervalMs, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private void step() {
         String wantEtag = null;
         try {
             if (config.controlPlaneUrl() != null) {
@@ -164,9 +178,6 @@ public final class ControlLoop implements AutoCloseable {
                     logFailure("applying the config failed: " + e);
                 }
             }
-        }
-        if (!closed) {
-            executor.schedule(this::tick, intervalMs, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -328,8 +339,7 @@ public final class ControlLoop implements AutoCloseable {
                 throw new ConfigBackendException(ConfigBackendException.NETWORK_ERROR, url + ": " + e);
             }
             if (pages == 1 && resp.statusCode() == 304) {
-                return configError != null && ConfigBackendException.VALIDATION_ERROR.equals(configError.reason())
-                        ? configError.detail() : null;
+                return lastRefused; // the same answer as last time, with the same refused streams
             }
             if (resp.statusCode() / 100 != 2) {
                 throw new ConfigBackendException(ConfigBackendException.NETWORK_ERROR,
@@ -354,10 +364,12 @@ public final class ControlLoop implements AutoCloseable {
             }
         }
         if (problems.isEmpty()) {
-            return null;
+            lastRefused = null;
+        } else {
+            String detail = problems.size() + " stream(s) refused: " + String.join("; ", problems);
+            lastRefused = detail.length() > 1000 ? detail.substring(0, 1000) + "..." : detail;
         }
-        String detail = problems.size() + " stream(s) refused: " + String.join("; ", problems);
-        return detail.length() > 1000 ? detail.substring(0, 1000) + "..." : detail;
+        return lastRefused;
     }
 
     static String nextUrl(String first, String next) {
