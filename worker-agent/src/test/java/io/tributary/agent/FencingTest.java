@@ -194,8 +194,7 @@ class FencingTest {
 
             // The control plane answers nobody: past the lease a asks b, b does not reach it either.
             ignored.addAll(Set.of("fa", "fb"));
-            await().atMost(Duration.ofSeconds(20)).until(() -> a.config() != null
-                    && reach(a).path("last_report_ok_ms_ago").asLong() > 3000 && peerChecks(a) >= 2);
+            await().atMost(Duration.ofSeconds(20)).until(() -> reach(a).path("last_report_ok_ms_ago").asLong() > 3000 && peerChecks(a) >= 2);
             assertThat(reach(b).path("control_plane_reachable").asBoolean()).isFalse();
             assertThat(a.supervisor().capture("fence/s")).isNotNull();
             assertThat(reach(a).path("fenced").asBoolean()).isFalse();
