@@ -43,14 +43,20 @@ public final class Agent implements AutoCloseable {
     private ControlLoop control;
     private AgentConfig effective;
 
+    private final Clock clock;
+
     private Agent(AgentConfig config, Clock clock) {
         this.config = config;
+        this.clock = clock;
         this.vertx = Vertx.vertx();
         this.supervisor = new CaptureSupervisor(config.dataDir(), config.hostname(), config.fileRoot(), clock,
                 bytesSent);
     }
 
     public static Agent start(AgentConfig config) throws Exception {
+        if (AgentConfig.PEERING_REDIRECT.equals(config.peering()) && config.redirectBase() == null) {
+            throw new IllegalArgumentException("TRIBUTARY_PEERING=redirect needs TRIBUTARY_BALANCER_URL or a control plane");
+        }
         Natives.load(config.ffmpegLogLevel());
         Files.createDirectories(config.dataDir());
         Agent a = new Agent(config, Clock.systemUTC());
@@ -64,7 +70,8 @@ public final class Agent implements AutoCloseable {
     }
 
     private void listen() throws Exception {
-        HttpApi api = new HttpApi(vertx, supervisor, this::health, this::metrics, bytesSent);
+        HttpApi api = new HttpApi(vertx, supervisor, this::health, this::metrics, this::reach, bytesSent,
+                config.redirectBase());
         server = vertx.createHttpServer(new HttpServerOptions().setHost(config.bind()).setPort(config.httpPort())
                         .setTcpNoDelay(true))
                 .requestHandler(api.router())
@@ -74,7 +81,7 @@ public final class Agent implements AutoCloseable {
                 : config.withPort(port, config.publicUrl().replace(":" + config.httpPort(), ":" + port));
         LOG.log(Level.INFO, "host=" + config.hostname() + ": listening on " + config.bind() + ":" + port);
         if (config.streamsUrl() != null || config.controlPlaneUrl() != null) {
-            control = new ControlLoop(effective, supervisor, this::report);
+            control = new ControlLoop(effective, supervisor, this::report, clock);
             control.start();
         }
     }
@@ -85,6 +92,11 @@ public final class Agent implements AutoCloseable {
 
     public AgentConfig config() {
         return effective;
+    }
+
+    /** The control loop, or null when the agent has neither a control plane nor a config backend. */
+    public ControlLoop control() {
+        return control;
     }
 
     public CaptureSupervisor supervisor() {
@@ -101,7 +113,7 @@ public final class Agent implements AutoCloseable {
                 rssBytes());
         return new AgentReport(effective.publicUrl(), effective.publicUrl(), effective.privateUrl(), effective.roles(),
                 effective.group(), effective.channelLimit(), effective.maxBitrate(), VERSION, startedAt, stats,
-                streams);
+                streams, control == null ? null : control.configError());
     }
 
     static Double cpuPercent() {
@@ -133,12 +145,37 @@ public final class Agent implements AutoCloseable {
         h.put("version", VERSION);
         h.put("streams", supervisor.captures().size());
         if (control != null) {
-            h.put("control_plane", control.controlPlaneReachable() ? "reachable" : "unreachable");
+            if (effective.controlPlaneUrl() != null) {
+                h.put("control_plane", control.controlPlaneReachable() ? "reachable" : "unreachable");
+            }
+            h.put("config_backend", effective.streamsUrl());
+            if (control.fenced()) {
+                h.put("fenced", true);
+            }
+            AgentReport.ConfigExternalError err = control.configError();
+            if (err != null) {
+                h.put("config_external_error", err);
+            }
         }
         try {
             return Json.mapper().writeValueAsString(h);
         } catch (JsonProcessingException e) {
             return "{\"status\":\"UP\"}";
+        }
+    }
+
+    /** {@code GET /cluster/reach}: what a peer cut off from the control plane asks before fencing itself. */
+    private String reach() {
+        Map<String, Object> h = new TreeMap<>();
+        h.put("hostname", effective.hostname());
+        h.put("control_plane_reachable", control != null && effective.controlPlaneUrl() != null
+                && control.reachesControlPlane());
+        h.put("last_report_ok_ms_ago", control == null ? null : control.lastReportOkMsAgo());
+        h.put("fenced", control != null && control.fenced());
+        try {
+            return Json.mapper().writeValueAsString(h);
+        } catch (JsonProcessingException e) {
+            return "{}";
         }
     }
 
@@ -152,6 +189,17 @@ public final class Agent implements AutoCloseable {
         counter(b, "tributary_agent_http_sent_bytes_total", "media bytes sent to HTTP clients", bytesSent.get());
         gauge(b, "tributary_agent_control_plane_reachable", "1 when the last report got an answer", null,
                 control != null && control.controlPlaneReachable() ? 1 : 0);
+        AgentReport.ConfigExternalError err = control == null ? null : control.configError();
+        b.append("# HELP tributary_agent_config_external_error 1 while the last config poll failed, by reason\n")
+                .append("# TYPE tributary_agent_config_external_error gauge\n");
+        for (String reason : List.of("network_error", "malformed_json", "validation_error")) {
+            b.append("tributary_agent_config_external_error{reason=\"").append(reason).append("\"} ")
+                    .append(err != null && reason.equals(err.reason()) ? 1 : 0).append('\n');
+        }
+        counter(b, "tributary_agent_config_poll_failures_total", "config polls that failed",
+                control == null ? 0 : control.configPollFailures());
+        gauge(b, "tributary_agent_fenced", "1 while captures are stopped: lease ran out and a peer reaches the control plane",
+                null, control != null && control.fenced() ? 1 : 0);
         Map<String, Integer> byStatus = new TreeMap<>();
         for (String s : List.of("running", "starting", "waiting", "error")) {
             byStatus.put(s, 0);
@@ -163,12 +211,34 @@ public final class Agent implements AutoCloseable {
         stream(b, streams, "tributary_stream_bitrate_in_bits", "input bitrate, bits per second", StreamReport::bitrateIn);
         stream(b, streams, "tributary_stream_bitrate_out_bits", "muxed output bitrate, bits per second",
                 StreamReport::bitrateOut);
-        stream(b, streams, "tributary_stream_clients", "live MPEG-TS clients", s -> s.onlineClients());
+        stream(b, streams, "tributary_stream_online_clients", "viewers on every protocol", s -> s.onlineClients());
+        viewers(b);
         stream(b, streams, "tributary_stream_media_sequence", "newest finished HLS segment", StreamReport::mediaSequence);
         stream(b, streams, "tributary_stream_last_frame_age_ms", "time since the last packet", StreamReport::lastFrameAge);
         stream(b, streams, "tributary_stream_running", "1 when the stream is running",
                 s -> "running".equals(s.status()) ? 1 : 0);
         return b.toString();
+    }
+
+    /** Viewers by stream and protocol, and the agent's totals by protocol. */
+    private void viewers(StringBuilder b) {
+        b.append("# HELP tributary_stream_clients viewers by protocol (HLS sessions, open MPEG-TS connections)\n")
+                .append("# TYPE tributary_stream_clients gauge\n");
+        long hls = 0;
+        long ts = 0;
+        for (var e : new TreeMap<>(supervisor.captures()).entrySet()) {
+            int h = e.getValue().output().hlsSessions().count();
+            int t = e.getValue().output().fanout().clientCount();
+            hls += h;
+            ts += t;
+            b.append("tributary_stream_clients{stream=\"").append(e.getKey()).append("\",protocol=\"hls\"} ").append(h)
+                    .append('\n');
+            b.append("tributary_stream_clients{stream=\"").append(e.getKey()).append("\",protocol=\"mpegts\"} ")
+                    .append(t).append('\n');
+        }
+        b.append("# HELP tributary_agent_clients viewers of every stream by protocol\n# TYPE tributary_agent_clients gauge\n");
+        b.append("tributary_agent_clients{protocol=\"hls\"} ").append(hls).append('\n');
+        b.append("tributary_agent_clients{protocol=\"mpegts\"} ").append(ts).append('\n');
     }
 
     private static void gauge(StringBuilder b, String name, String help, String labels, double value) {

@@ -31,8 +31,15 @@ public record AgentConfig(
         int channelLimit,
         Long maxBitrate,
         String configExternal,
+        String configExternalToken,
         long configPollIntervalMs,
-        String ffmpegLogLevel) {
+        long configRetryMaxMs,
+        String ffmpegLogLevel,
+        String peering,
+        String balancerUrl) {
+
+    public static final String PEERING_NONE = "none";
+    public static final String PEERING_REDIRECT = "redirect";
 
     public static AgentConfig load(Map<String, String> env, Properties file) {
         Lookup l = new Lookup(env, file);
@@ -42,11 +49,14 @@ public record AgentConfig(
         Path dataDir = Path.of(l.get("TRIBUTARY_DATA_DIR", "/var/lib/tributary"));
         String fileRoot = l.get("TRIBUTARY_FILE_ROOT", null);
         String maxBitrate = l.get("TRIBUTARY_MAX_BITRATE", null);
-        String cp = l.get("TRIBUTARY_CONTROL_PLANE_URL", "http://127.0.0.1:8080");
+        String external = emptyToNull(l.get("TRIBUTARY_CONFIG_EXTERNAL", null));
+        // With another config backend the agent runs from it alone unless a control plane is named too.
+        String cp = l.get("TRIBUTARY_CONTROL_PLANE_URL", external == null ? "http://127.0.0.1:8080" : "none");
+        String clusterKey = l.get("TRIBUTARY_CLUSTER_KEY", null);
         return new AgentConfig(
                 cp.isBlank() || cp.equalsIgnoreCase("none") ? null : stripSlash(cp),
                 hostname,
-                l.get("TRIBUTARY_CLUSTER_KEY", null),
+                clusterKey,
                 port,
                 l.get("TRIBUTARY_BIND", "0.0.0.0"),
                 stripSlash(publicUrl),
@@ -59,9 +69,34 @@ public record AgentConfig(
                 l.get("TRIBUTARY_GROUP", "default"),
                 Integer.parseInt(l.get("TRIBUTARY_CHANNEL_LIMIT", "100")),
                 maxBitrate == null || maxBitrate.isBlank() ? null : Long.parseLong(maxBitrate),
-                emptyToNull(l.get("TRIBUTARY_CONFIG_EXTERNAL", null)),
+                external,
+                emptyToNull(l.get("TRIBUTARY_CONFIG_EXTERNAL_TOKEN", clusterKey)),
                 Long.parseLong(l.get("TRIBUTARY_CONFIG_POLL_INTERVAL_MS", "5000")),
-                l.get("TRIBUTARY_FFMPEG_LOG_LEVEL", "fatal"));
+                Long.parseLong(l.get("TRIBUTARY_CONFIG_RETRY_MAX_MS", "30000")),
+                l.get("TRIBUTARY_FFMPEG_LOG_LEVEL", "fatal"),
+                peering(l.get("TRIBUTARY_PEERING", PEERING_NONE)),
+                balancer(l.get("TRIBUTARY_BALANCER_URL", null), cp));
+    }
+
+    private static String peering(String v) {
+        String p = v.toLowerCase(Locale.ROOT);
+        if (!p.equals(PEERING_NONE) && !p.equals(PEERING_REDIRECT)) {
+            throw new IllegalArgumentException("TRIBUTARY_PEERING is '" + v + "': use none or redirect");
+        }
+        return p;
+    }
+
+    private static String balancer(String explicit, String controlPlane) {
+        String b = emptyToNull(explicit);
+        if (b == null) {
+            b = controlPlane.isBlank() || controlPlane.equalsIgnoreCase("none") ? null : controlPlane;
+        }
+        return b == null ? null : stripSlash(b);
+    }
+
+    /** Where a request for a stream this agent does not run is redirected, or null (404 as usual). */
+    public String redirectBase() {
+        return PEERING_REDIRECT.equals(peering) ? balancerUrl : null;
     }
 
     /** Loads from the process environment and the file named by --config or TRIBUTARY_AGENT_CONFIG. */
@@ -89,11 +124,17 @@ public record AgentConfig(
         return controlPlaneUrl == null ? null : controlPlaneUrl + "/config-external/streams";
     }
 
+    /** Bearer token for config polls: the external backend's own token, else the cluster key. */
+    public String configToken() {
+        return configExternal != null ? configExternalToken : clusterKey;
+    }
+
     /** The same settings with another HTTP port (tests bind port 0 and learn the real one). */
     public AgentConfig withPort(int port, String newPublicUrl) {
         return new AgentConfig(controlPlaneUrl, hostname, clusterKey, port, bind, newPublicUrl,
                 privateUrl.equals(publicUrl) ? newPublicUrl : privateUrl, dataDir, dvrRoot, fileRoot, roles, group,
-                channelLimit, maxBitrate, configExternal, configPollIntervalMs, ffmpegLogLevel);
+                channelLimit, maxBitrate, configExternal, configExternalToken, configPollIntervalMs, configRetryMaxMs,
+                ffmpegLogLevel, peering, balancerUrl);
     }
 
     private static String defaultHostname() {

@@ -99,6 +99,37 @@ class UnitTest {
     }
 
     @Test
+    void segmentCountTitleAndLabelsApplyInPlace() {
+        StreamConfig old = cfg("s", 1, "fake://a");
+        StreamConfig window = new StreamConfig("s", "new title", old.inputs(), true, null, null, null, null, null, null,
+                3, Map.of("k", "v"), null, old.assignment());
+        StreamDiff d = StreamDiff.compute(Map.of("s", new StreamDiff.Running(old, 1)), List.of(window));
+        assertThat(d.reconfigured()).extracting(StreamConfig::name).containsExactly("s");
+        assertThat(d.changed()).isEmpty();
+        StreamConfig duration = new StreamConfig("s", null, old.inputs(), true, null, null, null, null, null, 4000,
+                3, null, null, old.assignment());
+        d = StreamDiff.compute(Map.of("s", new StreamDiff.Running(old, 1)), List.of(duration));
+        assertThat(d.changed()).extracting(StreamConfig::name).containsExactly("s");
+        assertThat(d.reconfigured()).isEmpty();
+    }
+
+    @Test
+    void playlistWindowShrinksAndGrows() {
+        MediaPlaylist p = new MediaPlaylist(4, 2000, 10, 0);
+        for (int i = 10; i < 14; i++) {
+            p.add("seg-" + i + ".ts", 2.0, null);
+        }
+        assertThat(p.resize(4)).isFalse();
+        assertThat(p.resize(2)).isTrue();
+        assertThat(p.segments()).extracting(MediaPlaylist.Segment::sequence).containsExactly(12L, 13L);
+        // seg-10 carried the continuation's discontinuity: it left the window, the header counts it.
+        assertThat(p.render()).contains("#EXT-X-MEDIA-SEQUENCE:12\n#EXT-X-DISCONTINUITY-SEQUENCE:1\n");
+        assertThat(p.resize(3)).isTrue();
+        p.add("seg-14.ts", 2.0, null);
+        assertThat(p.segments()).hasSize(3);
+    }
+
+    @Test
     void configFromEnvBeatsFileAndHasDefaults() {
         Properties file = new Properties();
         file.setProperty("tributary.http.port", "9100");

@@ -21,5 +21,15 @@ public record AgentReport(
         String version,
         @JsonProperty("started_at") Long startedAt,
         ServerStats stats,
-        List<StreamReport> streams) {
+        List<StreamReport> streams,
+        @JsonProperty("config_external_error") ConfigExternalError configExternalError) {
+
+    /**
+     * Why the agent's last poll of its config backend failed ({@code reason}: network_error,
+     * malformed_json or validation_error); the agent keeps running its last good config meanwhile.
+     * {@code since} is when the failures began (UNIX ms). Absent while the backend answers well.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ConfigExternalError(String reason, String detail, Long since) {
+    }
 }

@@ -104,6 +104,17 @@ public final class HlsOutput {
         playlist.restart(firstSequence, discontinuitySequence, segmentDurationMs, false);
     }
 
+    /** Another playlist window: a smaller one drops the oldest segments now (playlist rewritten), a larger one fills up. */
+    public synchronized void resize(int segmentCount) {
+        if (playlist.resize(segmentCount) && !playlist.isEmpty()) {
+            try {
+                PlaylistWriter.writeAtomically(dir.resolve(PLAYLIST), playlist.render());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot rewrite playlist in " + dir, e);
+            }
+        }
+    }
+
     /** The next segment follows a break (input switch, new capture session). */
     public synchronized void markDiscontinuity() {
         playlist.markDiscontinuity();

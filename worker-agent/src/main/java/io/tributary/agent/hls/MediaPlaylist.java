@@ -21,7 +21,7 @@ public final class MediaPlaylist {
     private static final DateTimeFormatter PDT =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX").withZone(ZoneOffset.UTC);
 
-    private final int windowSize;
+    private int windowSize;
     private final Deque<Segment> window = new ArrayDeque<>();
     private long nextSequence;
     private long discontinuitySequence;
@@ -47,6 +47,21 @@ public final class MediaPlaylist {
         }
         targetDuration = Math.max(targetDuration, (int) Math.ceil(segmentDurationMs / 1000.0));
         discontinuityPending = discontinuityPending || forceDiscontinuity || nextSequence > 0;
+    }
+
+    /** Changes the window size; segments beyond a smaller window leave it now. Returns true when the window changed. */
+    public boolean resize(int newWindowSize) {
+        int size = Math.max(1, newWindowSize);
+        if (size == windowSize) {
+            return false;
+        }
+        windowSize = size;
+        while (window.size() > windowSize) {
+            if (window.removeFirst().discontinuity()) {
+                discontinuitySequence++;
+            }
+        }
+        return true;
     }
 
     /** The next segment follows a break in the media (input switch, capture restart). */

@@ -12,7 +12,10 @@ import io.tributary.agent.ingest.InputOpener;
 import io.tributary.agent.ingest.PublishPipe;
 import io.tributary.agent.ingest.StreamOutput;
 import io.tributary.api.stream.StreamValidation;
+import io.tributary.agent.viewer.HlsSessions;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -26,14 +29,21 @@ import io.vertx.ext.web.RoutingContext;
  * wrote, and nothing is read from disk by a path the client made up.
  */
 public final class HttpApi {
+    /** Query parameter marking a request the agent already redirected once. */
+    static final String HOP = "tributary_peer_hop";
     private final Vertx vertx;
     private final CaptureSupervisor supervisor;
     private final Supplier<String> health;
     private final Supplier<String> metrics;
+    private final Supplier<String> reach;
+    /** Balancer base URL for peering redirect mode, or null (unknown streams get 404). */
+    private final String redirectBase;
     private final AtomicLong bytesSent;
 
     public HttpApi(Vertx vertx, CaptureSupervisor supervisor, Supplier<String> health, Supplier<String> metrics,
-            AtomicLong bytesSent) {
+            Supplier<String> reach, AtomicLong bytesSent, String redirectBase) {
+        this.reach = reach;
+        this.redirectBase = redirectBase;
         this.vertx = vertx;
         this.supervisor = supervisor;
         this.health = health;
@@ -43,11 +53,27 @@ public final class HttpApi {
 
     public Router router() {
         Router r = Router.router(vertx);
+        // Players on other origins (the admin UI, hls.js pages) read every answer, errors included.
+        r.route().handler(ctx -> {
+            ctx.response().putHeader("Access-Control-Allow-Origin", "*")
+                    .putHeader("Access-Control-Expose-Headers", "Content-Length, Content-Type");
+            if (ctx.request().method() == HttpMethod.OPTIONS) {
+                ctx.response().setStatusCode(204).putHeader("Access-Control-Allow-Methods", "GET, HEAD, PUT, POST, OPTIONS")
+                        .putHeader("Access-Control-Allow-Headers",
+                                ctx.request().getHeader("Access-Control-Request-Headers") == null ? "*"
+                                        : ctx.request().getHeader("Access-Control-Request-Headers"))
+                        .putHeader("Access-Control-Max-Age", "86400").end();
+                return;
+            }
+            ctx.next();
+        });
         r.get("/health").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
                 .putHeader("Cache-Control", "no-cache").end(health.get()));
         r.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                 .putHeader("Cache-Control", "no-cache").end(metrics.get()));
+        r.get("/cluster/reach").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
+                .putHeader("Cache-Control", "no-cache").end(reach.get()));
         r.route().handler(this::media);
         return r;
     }
@@ -74,7 +100,9 @@ public final class HttpApi {
         }
         StreamOutput out = supervisor.output(name);
         if (out == null) {
-            notFound(ctx);
+            if (!redirectToBalancer(ctx, name, file)) {
+                notFound(ctx);
+            }
             return;
         }
         HttpMethod m = req.method();
@@ -104,6 +132,9 @@ public final class HttpApi {
                 return;
             }
             long size = ar.result().size();
+            if (m == HttpMethod.GET) {
+                countViewer(req, resp, out, playlist);
+            }
             if (m == HttpMethod.HEAD) {
                 resp.putHeader("Content-Length", Long.toString(size)).end();
                 return;
@@ -116,6 +147,18 @@ public final class HttpApi {
                 }
             });
         });
+    }
+
+    /** One HLS request of a viewer: counts its session and, for a client known only by address, sets the cookie. */
+    private static void countViewer(HttpServerRequest req, HttpServerResponse resp, StreamOutput out, boolean playlist) {
+        Cookie c = req.getCookie(HlsSessions.COOKIE);
+        String address = req.remoteAddress() == null ? "" : req.remoteAddress().host();
+        String setCookie = out.hlsSessions().touch(req.getParam("session"), c == null ? null : c.getValue(), address,
+                req.getHeader("User-Agent"));
+        if (setCookie != null && playlist) {
+            resp.addCookie(Cookie.cookie(HlsSessions.COOKIE, setCookie).setPath("/").setMaxAge(86_400)
+                    .setHttpOnly(true).setSameSite(CookieSameSite.LAX));
+        }
     }
 
     private void live(RoutingContext ctx, StreamOutput out) {
@@ -161,6 +204,26 @@ public final class HttpApi {
         });
         req.exceptionHandler(e -> session.end());
         req.connection().closeHandler(v -> session.end());
+    }
+
+    /**
+     * Peering redirect mode: a viewer asking for a stream this agent does not run is sent to the
+     * balancer, which knows who does. The added {@value #HOP} parameter stops a loop when the
+     * balancer sends it back here.
+     */
+    private boolean redirectToBalancer(RoutingContext ctx, String name, String file) {
+        HttpServerRequest req = ctx.request();
+        boolean media = file.equals("mpegts") ? req.method() == HttpMethod.GET
+                : (req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD) && HlsOutput.isServedFile(file);
+        String query = req.query();
+        if (redirectBase == null || !media || (query != null && (query.startsWith(HOP + "=")
+                || query.contains("&" + HOP + "=")))) {
+            return false;
+        }
+        String location = redirectBase + "/lb/" + name + "/" + file + "?"
+                + (query == null || query.isEmpty() ? "" : query + "&") + HOP + "=1";
+        ctx.response().setStatusCode(302).putHeader("Location", location).putHeader("Cache-Control", "no-cache").end();
+        return true;
     }
 
     private static void notFound(RoutingContext ctx) {

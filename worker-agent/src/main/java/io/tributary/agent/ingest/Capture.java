@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 
+import io.tributary.agent.control.StreamDiff;
 import io.tributary.agent.ffmpeg.FfmpegException;
 import io.tributary.agent.ffmpeg.PacketSource;
 import io.tributary.agent.ffmpeg.SourceStream;
@@ -39,7 +40,7 @@ public final class Capture {
     private static final long OPEN_GRACE_MS = 2_000;
     private static final long SWITCH_BACK_RETRY_MS = 2_000;
 
-    private final StreamConfig config;
+    private volatile StreamConfig config;
     private final long generation;
     private final String logPrefix;
     private final List<InputConfig> inputs;
@@ -78,6 +79,11 @@ public final class Capture {
 
     public StreamConfig config() {
         return config;
+    }
+
+    /** Takes a config that differs only in what applies without a restart (StreamDiff decides). */
+    public void reconfigure(StreamConfig newConfig) {
+        this.config = newConfig;
     }
 
     public long generation() {
@@ -148,10 +154,10 @@ public final class Capture {
     public StreamReport report() {
         long lf = lastFrameNanos;
         long seq = output.hls().lastSequence();
-        return new StreamReport(config.name(), generation, status, bytesIn.bitsPerSecond(),
+        return new StreamReport(config.name(), StreamDiff.reportedGeneration(config) == null ? null : generation, status, bytesIn.bitsPerSecond(),
                 output.muxed().bitsPerSecond(), (System.nanoTime() - startedNanos) / 1_000_000L,
                 lf == 0 ? null : (System.nanoTime() - lf) / 1_000_000L, mediaInfo, lastError,
-                output.fanout().clientCount(), seq < 0 ? null : seq, output.hls().totalDiscontinuities(),
+                output.onlineClients(), seq < 0 ? null : seq, output.hls().totalDiscontinuities(),
                 activeInput, output.hls().hasSegment());
     }
 

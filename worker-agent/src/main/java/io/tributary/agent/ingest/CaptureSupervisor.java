@@ -37,6 +37,8 @@ public final class CaptureSupervisor {
     private final Map<String, StreamReport> rejected = new ConcurrentHashMap<>();
     private final Map<String, StreamConfig> rejectedConfigs = new ConcurrentHashMap<>();
     private final Map<String, Long> fenced = new ConcurrentHashMap<>();
+    private volatile Map<String, StreamReport> unreadable = Map.of();
+    private boolean suspended;
 
     public CaptureSupervisor(Path dataDir, String host, Path fileRoot, Clock clock, AtomicLong bytesSent) {
         this.hlsRoot = dataDir.resolve("hls");
@@ -48,8 +50,27 @@ public final class CaptureSupervisor {
 
     /** Makes the running set equal to {@code desired}. */
     public synchronized void apply(List<StreamConfig> desired) {
+        apply(desired, Map.of());
+    }
+
+    /**
+     * Makes the running set equal to {@code desired}; the streams in {@code unreadableStreams}
+     * (name to reason: the backend sent an object that does not bind) are not run and are
+     * reported with a validation error.
+     */
+    public synchronized void apply(List<StreamConfig> desired, Map<String, String> unreadableStreams) {
+        if (suspended) {
+            return; // fenced: nothing runs until the control plane is reached again
+        }
+        Map<String, StreamReport> bad = new LinkedHashMap<>();
+        unreadableStreams.forEach((name, why) -> bad.put(name, new StreamReport(name, null, "error", null, null, null,
+                null, null, "validation_error: " + why, 0, null, null, null, false)));
+        unreadable = Map.copyOf(bad);
         List<StreamConfig> wanted = new ArrayList<>();
         for (StreamConfig c : desired) {
+            if (c != null && bad.containsKey(c.name())) {
+                continue;
+            }
             Long f = c == null ? null : fenced.get(c.name());
             if (f != null && f == StreamDiff.generationOf(c)) {
                 continue; // the control plane took this generation from us; wait for a new one
@@ -94,6 +115,17 @@ public final class CaptureSupervisor {
         for (StreamConfig cfg : diff.changed()) {
             start(cfg);
         }
+        for (StreamConfig cfg : diff.reconfigured()) {
+            Capture c = captures.get(cfg.name());
+            if (c == null) {
+                start(cfg); // a refused config: try the new one from scratch
+            } else {
+                c.reconfigure(cfg);
+                c.output().hls().resize(cfg.segmentCountOrDefault());
+                LOG.log(Level.INFO, "stream=" + cfg.name() + " gen=" + c.generation() + " host=" + host
+                        + ": reconfigured in place (segment_count " + cfg.segmentCountOrDefault() + ")");
+            }
+        }
         for (StreamConfig cfg : diff.added()) {
             start(cfg);
         }
@@ -104,11 +136,11 @@ public final class CaptureSupervisor {
         rejected.remove(name);
         rejectedConfigs.remove(name);
         long generation = StreamDiff.generationOf(cfg);
-        String invalid = validate(cfg);
+        String invalid = refusal(cfg);
         if (invalid != null) {
             LOG.log(Level.WARNING, "stream=" + name + " gen=" + generation + " host=" + host + ": refused: " + invalid);
             rejectedConfigs.put(name, cfg);
-            rejected.put(name, new StreamReport(name, generation, "error", null, null, null, null, null,
+            rejected.put(name, new StreamReport(name, StreamDiff.reportedGeneration(cfg), "error", null, null, null, null, null,
                     "validation_error: " + invalid, 0, null, null, null, false));
             StreamOutput out = outputs.remove(name);
             if (out != null) {
@@ -123,10 +155,11 @@ public final class CaptureSupervisor {
         if (out == null) {
             HlsOutput hls = new HlsOutput(hlsRoot.resolve(directoryName(name)), cfg.segmentCountOrDefault(),
                     cfg.segmentDurationOrDefault(), firstSeq, disc, clock);
-            out = new StreamOutput(name, hls, bytesSent);
+            out = new StreamOutput(name, hls, bytesSent, clock);
             outputs.put(name, out);
         } else {
             out.hls().restart(firstSeq, disc, cfg.segmentDurationOrDefault());
+            out.hls().resize(cfg.segmentCountOrDefault());
         }
         Capture c = new Capture(cfg, generation, host, out, opener);
         captures.put(name, c);
@@ -138,7 +171,8 @@ public final class CaptureSupervisor {
         return name.replace('/', '~');
     }
 
-    private static String validate(StreamConfig cfg) {
+    /** Why this agent refuses to run a config (StreamValidation), or null when it is valid. */
+    public static String refusal(StreamConfig cfg) {
         var violations = StreamValidation.validate(cfg);
         if (!violations.isEmpty()) {
             return violations.stream().map(v -> v.field() + ": " + v.message()).collect(Collectors.joining("; "));
@@ -167,6 +201,36 @@ public final class CaptureSupervisor {
         }
     }
 
+    /**
+     * Fencing after the lease: stops every capture and its outputs, and runs nothing until
+     * {@link #resume()}; the next applied config says what runs then.
+     */
+    public synchronized void suspend() {
+        suspended = true;
+        List<String> names = new ArrayList<>(captures.keySet());
+        captures.values().forEach(Capture::signalStop);
+        for (String name : names) {
+            Capture c = captures.remove(name);
+            c.awaitStopped();
+            StreamOutput out = outputs.remove(name);
+            if (out != null) {
+                out.close();
+            }
+            LOG.log(Level.INFO, "stream=" + name + " gen=" + c.generation() + " host=" + host + ": stopped (lease fenced)");
+        }
+        rejected.clear();
+        rejectedConfigs.clear();
+        unreadable = Map.of();
+    }
+
+    public synchronized void resume() {
+        suspended = false;
+    }
+
+    public synchronized boolean suspended() {
+        return suspended;
+    }
+
     public synchronized void stopAll() {
         captures.values().forEach(Capture::signalStop);
         captures.values().forEach(Capture::awaitStopped);
@@ -185,6 +249,8 @@ public final class CaptureSupervisor {
         List<StreamReport> r = new ArrayList<>();
         captures.values().forEach(c -> r.add(c.report()));
         r.addAll(rejected.values());
+        unreadable.values().stream().filter(u -> !captures.containsKey(u.name()) && !rejected.containsKey(u.name()))
+                .forEach(r::add);
         return r;
     }
 

@@ -2,9 +2,11 @@ package io.tributary.agent.ingest;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.tributary.agent.hls.HlsOutput;
+import io.tributary.agent.viewer.HlsSessions;
 
 /**
  * Everything a stream serves, kept across capture restarts: its HLS files, its live MPEG-TS
@@ -16,9 +18,11 @@ public final class StreamOutput {
     private final TsFanout fanout;
     private final PublishPipe publish = new PublishPipe();
     private final RateMeter muxed = new RateMeter();
+    private final HlsSessions viewers;
 
-    public StreamOutput(String name, HlsOutput hls, AtomicLong bytesSent) {
+    public StreamOutput(String name, HlsOutput hls, AtomicLong bytesSent, Clock clock) {
         this.name = name;
+        this.viewers = new HlsSessions(clock, HlsSessions.DEFAULT_TIMEOUT_MS);
         this.hls = hls;
         this.fanout = new TsFanout(bytesSent);
     }
@@ -33,6 +37,16 @@ public final class StreamOutput {
 
     public TsFanout fanout() {
         return fanout;
+    }
+
+    /** HLS viewer sessions of this stream (live MPEG-TS viewers are the fanout's clients). */
+    public HlsSessions hlsSessions() {
+        return viewers;
+    }
+
+    /** Viewers on every protocol: HLS sessions plus open MPEG-TS connections. */
+    public int onlineClients() {
+        return viewers.count() + fanout.clientCount();
     }
 
     public PublishPipe publish() {
