@@ -182,4 +182,16 @@ class AgentConfigBackendTest {
         assertThat(seen).containsAll(names);
         agent().queryParam("host", "h").queryParam("cursor", "bogus").get("/config-external/streams").then().statusCode(400);
     }
+
+    @Test
+    void configExternalErrorIsShownUnderTheServerUntilItClears() {
+        String host = "cfgerr-" + id();
+        agent().body("{\"streams\":[],\"config_external_error\":{\"reason\":\"malformed_json\",\"detail\":\"line 1\",\"since\":1}}")
+                .put("/api/v1/agents/" + host).then().statusCode(200);
+        admin().get("/api/v1/servers/" + host).then().statusCode(200)
+                .body("config_external_error.reason", equalTo("malformed_json"));
+        agent().body("{\"streams\":[]}").put("/api/v1/agents/" + host).then().statusCode(200);
+        admin().get("/api/v1/servers/" + host).then().statusCode(200)
+                .body("config_external_error", org.hamcrest.Matchers.nullValue());
+    }
 }

@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * A server (peer) of the cluster. Operators write hostname, URLs, roles, group and limits;
- * {@code status}, {@code schedulable}, {@code last_seen_at} and {@code stats} are read-only.
+ * {@code status}, {@code schedulable}, {@code last_seen_at}, {@code stats} and
+ * {@code config_external_error} (the agent's last failure to read its config backend) are read-only.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ServerConfig(
@@ -22,7 +23,8 @@ public record ServerConfig(
         String status,
         String schedulable,
         @JsonProperty("last_seen_at") Instant lastSeenAt,
-        ServerStats stats) {
+        ServerStats stats,
+        @JsonProperty("config_external_error") io.tributary.api.agent.AgentReport.ConfigExternalError configExternalError) {
 
     public static final String ROLE_INGEST = "ingest";
     public static final String ROLE_EDGE = "edge";

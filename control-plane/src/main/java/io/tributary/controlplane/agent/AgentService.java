@@ -81,6 +81,7 @@ public class AgentService {
         sr.agentStartedAt = report.startedAt();
         sr.agentVersion = report.version();
         sr.stats = write(report.stats());
+        sr.configExternalError = report.configExternalError() == null ? null : write(report.configExternalError());
 
         List<StreamReport> streams = report.streams() == null ? List.of() : report.streams();
         Map<String, StreamReportEntity> previous = new HashMap<>();

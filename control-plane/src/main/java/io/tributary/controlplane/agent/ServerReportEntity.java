@@ -29,4 +29,9 @@ public class ServerReportEntity extends PanacheEntityBase {
     @JdbcTypeCode(SqlTypes.JSON)
     @Column(columnDefinition = "jsonb")
     public String stats;
+
+    /** ConfigExternalError as JSON, null when the agent reads its config fine. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "config_external_error", columnDefinition = "jsonb")
+    public String configExternalError;
 }

@@ -1,6 +1,7 @@
 package io.tributary.controlplane.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tributary.api.agent.AgentReport;
 import io.tributary.api.server.ServerConfig;
 import io.tributary.api.server.ServerStats;
 import io.tributary.api.stream.StreamValidation;
@@ -141,16 +142,20 @@ public class ServerService {
 
     private ServerConfig view(ServerEntity s, ServerReportEntity r) {
         ServerStats stats = null;
-        if (r != null && r.stats != null) {
+        AgentReport.ConfigExternalError configError = null;
+        if (r != null) {
             try {
-                stats = json.readValue(r.stats, ServerStats.class);
+                stats = r.stats == null ? null : json.readValue(r.stats, ServerStats.class);
+                configError = r.configExternalError == null ? null
+                        : json.readValue(r.configExternalError, AgentReport.ConfigExternalError.class);
             } catch (Exception e) {
                 stats = null;
             }
         }
         return new ServerConfig(s.hostname, s.apiUrl, s.publicPayloadUrl, s.privatePayloadUrl,
                 Arrays.asList(s.roles.split(",")), s.groupName, s.channelLimit, s.maxBitrate, s.status,
-                s.draining ? ServerConfig.DRAINING : ServerConfig.ELIGIBLE, r == null ? null : r.lastSeenAt, stats);
+                s.draining ? ServerConfig.DRAINING : ServerConfig.ELIGIBLE, r == null ? null : r.lastSeenAt, stats,
+                configError);
     }
 
     private static void url(String field, String value) {
