@@ -79,7 +79,8 @@ class BalancerResourceTest {
                 edge(ingestOnly, "\"ingest\"");
                 return location(pinned);
             }, l -> l.startsWith("http"))).startsWith("http://" + p2 + ".example/");
-            assertThat(location(overridden)).startsWith("http://" + ingestOnly + ".example/");
+            assertThat(await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> location(overridden), l -> l.startsWith("http"))).startsWith("http://" + ingestOnly + ".example/");
         }
         admin().queryParam("type", "balancer_updated").get("/api/v1/events").then().statusCode(200)
                 .body("events.size()", org.hamcrest.Matchers.greaterThanOrEqualTo(1));
