@@ -82,10 +82,11 @@ public final class ClusterHarness implements AutoCloseable {
         }
     }
 
-    private ClusterHarness(int workers, Map<String, String> cpExtraEnv, Map<String, String> agentEnv) throws IOException {
+    private ClusterHarness(int workers, Map<String, String> cpExtraEnv, Map<String, String> agentEnv, TestDatabase db)
+            throws IOException {
         this.repo = repoRoot();
         this.dir = Files.createTempDirectory("tributary-e2e-");
-        this.db = TestDatabase.create("tributary_e2e");
+        this.db = db == null ? TestDatabase.create("tributary_e2e") : db;
         this.cpPort = freePort();
         this.cpExtraEnv = cpExtraEnv;
         Path jar = repo.resolve("control-plane/target/quarkus-app/quarkus-run.jar");
@@ -104,7 +105,13 @@ public final class ClusterHarness implements AutoCloseable {
 
     public static ClusterHarness start(int workers, Map<String, String> cpEnv, Map<String, String> agentEnv)
             throws IOException {
-        ClusterHarness h = new ClusterHarness(workers, cpEnv, agentEnv);
+        return start(workers, cpEnv, agentEnv, null);
+    }
+
+    /** As above, on a database the caller made (e.g. on a private PostgreSQL the test restarts). */
+    public static ClusterHarness start(int workers, Map<String, String> cpEnv, Map<String, String> agentEnv,
+            TestDatabase db) throws IOException {
+        ClusterHarness h = new ClusterHarness(workers, cpEnv, agentEnv, db);
         try {
             h.controlPlane.start();
             h.awaitControlPlane(h.controlPlane, h.cpPort);

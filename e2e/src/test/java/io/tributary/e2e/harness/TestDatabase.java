@@ -27,7 +27,11 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     public static TestDatabase create(String prefix) {
-        String url = env("TRIBUTARY_TEST_DB_URL", "jdbc:postgresql://127.0.0.1:5432/tributary_test");
+        return create(prefix, env("TRIBUTARY_TEST_DB_URL", "jdbc:postgresql://127.0.0.1:5432/tributary_test"));
+    }
+
+    /** A fresh database on the server of {@code url} (any database name in it is ignored). */
+    public static TestDatabase create(String prefix, String url) {
         Matcher m = JDBC.matcher(url);
         if (!m.matches()) {
             throw new IllegalStateException("TRIBUTARY_TEST_DB_URL is not a PostgreSQL JDBC URL: " + url);
