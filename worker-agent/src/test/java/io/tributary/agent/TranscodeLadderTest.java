@@ -66,7 +66,12 @@ class TranscodeLadderTest {
     }
 
     static Result run(String name, Path file, Transcoder t, LongSupplier nanos) {
-        HlsOutput hls = new HlsOutput(dir.resolve(name), 100, 1000, 0, 0, Clock.systemUTC());
+        return runIn(dir, name, file, t, nanos);
+    }
+
+    /** Feeds a whole file through a ladder as fast as it goes; HLS output under {@code root/name}. */
+    static Result runIn(Path root, String name, Path file, Transcoder t, LongSupplier nanos) {
+        HlsOutput hls = new HlsOutput(root.resolve(name), 100, 1000, 0, 0, Clock.systemUTC());
         StreamOutput out = new StreamOutput(name, hls, new AtomicLong());
         StreamConfig cfg = new StreamConfig(name, null, List.of(new InputConfig("file://" + file)), true, null, null,
                 null, t, null, 1000, 100, null, null, null);

@@ -15,6 +15,7 @@ import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_frame;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_packet;
 import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_clone;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_unref;
 import static org.bytedeco.ffmpeg.global.avutil.av_make_q;
@@ -26,10 +27,6 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.LongSupplier;
 
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
@@ -53,8 +50,8 @@ import io.tributary.api.stream.Transcoder;
 import io.tributary.api.stream.VideoRung;
 
 /**
- * One session of an ABR ladder: decodes the source video once, scales and encodes every rung in
- * parallel (one thread per rung, all rungs finish a frame before the next), forces IDR frames on
+ * One session of an ABR ladder: decodes the source video once, scales and encodes every rung on
+ * its own thread (see {@link RungWorker}), forces IDR frames on
  * every rung at the same timestamps (each GOP boundary), and cuts every rung's HLS segments at
  * those keyframes, so segments of all rungs start at the same pts. Audio is re-encoded to AAC
  * once (or copied) and muxed into every rung. Also muxes all rungs into the stream's live
@@ -90,7 +87,6 @@ public final class Ladder implements AutoCloseable {
     private SourceStream audioOut;
 
     private final List<Rung> rungs = new ArrayList<>();
-    private ExecutorService pool;
     private TsMuxer all;
     private boolean started;
     private long baseMs = Long.MIN_VALUE;
@@ -105,6 +101,8 @@ public final class Ladder implements AutoCloseable {
         final VideoRung config;
         final RungOutput out;
         RungEncoder encoder;
+        RungWorker worker;
+        long lastOutMs = Long.MIN_VALUE;
         TsMuxer mux;
         final Segmenter segmenter;
         final ArrayDeque<AVPacket> audioQueue = new ArrayDeque<>();
@@ -256,53 +254,33 @@ public final class Ladder implements AutoCloseable {
             key[r.index] = gop != r.lastGop;
             r.lastGop = gop;
         }
-        encodeAll(ts, key);
-        frames++;
         for (Rung r : rungs) {
-            for (AVPacket p : r.encoder.packets()) {
+            AVFrame ref = av_frame_clone(frame);
+            if (ref == null || ref.isNull()) {
+                throw new FfmpegException("av_frame_clone", "out of memory");
+            }
+            r.worker.submit(ref, ts, key[r.index]);
+        }
+        frames++;
+        drainEncoded();
+    }
+
+    /** Muxes what the rung threads encoded so far, and measures how far the slowest rung got. */
+    private void drainEncoded() throws IOException {
+        long slowest = Long.MAX_VALUE;
+        for (Rung r : rungs) {
+            AVPacket p;
+            while ((p = r.worker.poll()) != null) {
                 try {
                     onVideoPacket(r, p);
                 } finally {
                     av_packet_free(p);
                 }
             }
-            r.encoder.packets().clear();
+            slowest = Math.min(slowest, r.lastOutMs);
         }
-        overload.onProgress(ptsMs, nanos.getAsLong());
-    }
-
-    private void encodeAll(long ts, boolean[] key) {
-        if (rungs.size() == 1 || pool == null) {
-            for (Rung r : rungs) {
-                r.encoder.encode(frame, ts, key[r.index]);
-            }
-            return;
-        }
-        List<Future<?>> running = new ArrayList<>(rungs.size() - 1);
-        for (int i = 1; i < rungs.size(); i++) {
-            Rung r = rungs.get(i);
-            running.add(pool.submit(() -> r.encoder.encode(frame, ts, key[r.index])));
-        }
-        RuntimeException failure = null;
-        try {
-            rungs.get(0).encoder.encode(frame, ts, key[0]);
-        } catch (RuntimeException e) {
-            failure = e;
-        }
-        for (Future<?> f : running) {
-            try {
-                f.get();
-            } catch (ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failure = new IllegalStateException("interrupted while encoding");
-            }
-        }
-        if (failure != null) {
-            throw failure;
+        if (slowest != Long.MIN_VALUE) {
+            overload.onProgress(slowest, nanos.getAsLong());
         }
     }
 
@@ -330,6 +308,7 @@ public final class Ladder implements AutoCloseable {
             if (audioOut != null) {
                 muxed.add(audioOut);
             }
+            r.worker = new RungWorker(r.encoder, "transcode-" + config.name() + "-" + r.out.id());
             RungOutput ro = r.out;
             r.mux = new TsMuxer(muxed, bytes -> {
                 try {
@@ -348,13 +327,6 @@ public final class Ladder implements AutoCloseable {
             output.muxed().add(bytes.length);
             output.fanout().publish(bytes);
         });
-        if (rungs.size() > 1) {
-            pool = Executors.newFixedThreadPool(rungs.size() - 1, runnable -> {
-                Thread t = new Thread(runnable, "transcode-" + config.name());
-                t.setDaemon(true);
-                return t;
-            });
-        }
         note = notes.isEmpty() ? null : String.join("; ", notes);
         if (note != null) {
             LOG.log(Level.WARNING, logPrefix + note);
@@ -364,6 +336,7 @@ public final class Ladder implements AutoCloseable {
 
     private void onVideoPacket(Rung r, AVPacket p) throws IOException {
         long ptsMs = toMs(p.pts() != AV_NOPTS_VALUE ? p.pts() : p.dts(), r.encoder.timeBase());
+        r.lastOutMs = Math.max(r.lastOutMs, ptsMs);
         boolean key = (p.flags() & AV_PKT_FLAG_KEY) != 0;
         if (key && r.codecs == null) {
             byte[] data = new byte[p.size()];
@@ -495,6 +468,9 @@ public final class Ladder implements AutoCloseable {
     public void close() {
         for (Rung r : rungs) {
             try {
+                if (r.worker != null) {
+                    drainEncoded();
+                }
                 if (r.segmenter.isOpen() && r.mux != null) {
                     r.mux.cut();
                     long d = r.segmenter.openDurationMs();
@@ -508,15 +484,14 @@ public final class Ladder implements AutoCloseable {
                 LOG.log(Level.WARNING, logPrefix + "cannot close the last segment of " + r.out.id() + ": " + e);
             }
         }
-        if (pool != null) {
-            pool.shutdownNow();
-        }
         for (Rung r : rungs) {
+            if (r.worker != null) {
+                r.worker.close();
+            } else if (r.encoder != null) {
+                r.encoder.close();
+            }
             if (r.mux != null) {
                 r.mux.close();
-            }
-            if (r.encoder != null) {
-                r.encoder.close();
             }
             for (AVPacket p : r.audioQueue) {
                 av_packet_free(p);

@@ -1,0 +1,124 @@
+package io.tributary.agent.transcode;
+
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avutil.AVFrame;
+
+/**
+ * Runs one rung's scale and encode on its own thread, so the decoder and every rung's encoder
+ * work at the same time (as the CLI's threads do). Frames come in through a short bounded queue
+ * (the decoder waits when a rung falls behind), encoded packets go out through a queue the
+ * capture thread drains and muxes.
+ */
+final class RungWorker implements AutoCloseable {
+    private record Job(AVFrame frame, long pts, boolean key) {
+    }
+
+    private static final Job END = new Job(null, 0, false);
+    private static final int QUEUE = 8;
+
+    private final RungEncoder encoder;
+    private final BlockingQueue<Job> in = new ArrayBlockingQueue<>(QUEUE);
+    private final ConcurrentLinkedQueue<AVPacket> out = new ConcurrentLinkedQueue<>();
+    private final Thread thread;
+    private volatile Throwable failure;
+
+    RungWorker(RungEncoder encoder, String name) {
+        this.encoder = encoder;
+        this.thread = new Thread(this::run, name);
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    RungEncoder encoder() {
+        return encoder;
+    }
+
+    /** Hands over a frame reference (the worker frees it); waits while the queue is full. */
+    void submit(AVFrame frame, long pts, boolean key) {
+        Job j = new Job(frame, pts, key);
+        try {
+            while (!in.offer(j, 100, TimeUnit.MILLISECONDS)) {
+                checkFailure(frame);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            av_frame_free(frame);
+            throw new IllegalStateException("interrupted while queueing a frame", e);
+        }
+        checkFailure(null);
+    }
+
+    private void checkFailure(AVFrame pending) {
+        Throwable f = failure;
+        if (f != null) {
+            if (pending != null) {
+                av_frame_free(pending);
+            }
+            throw f instanceof RuntimeException re ? re : new IllegalStateException(f);
+        }
+    }
+
+    /** The next encoded packet, or null; the caller frees it. */
+    AVPacket poll() {
+        return out.poll();
+    }
+
+    private void run() {
+        while (true) {
+            Job j;
+            try {
+                j = in.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (j == END) {
+                return;
+            }
+            try {
+                if (failure == null) {
+                    encoder.encode(j.frame(), j.pts(), j.key());
+                    out.addAll(encoder.packets());
+                    encoder.packets().clear();
+                }
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                av_frame_free(j.frame());
+            }
+        }
+    }
+
+    /** Stops the thread (dropping frames not encoded yet) and frees the encoder. */
+    @Override
+    public void close() {
+        Job j;
+        while ((j = in.poll()) != null) {
+            if (j.frame() != null) {
+                av_frame_free(j.frame());
+            }
+        }
+        try {
+            while (!in.offer(END, 100, TimeUnit.MILLISECONDS)) {
+                in.clear();
+            }
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!thread.isAlive()) {
+            AVPacket p;
+            while ((p = out.poll()) != null) {
+                av_packet_free(p);
+            }
+            encoder.close();
+        }
+    }
+}
