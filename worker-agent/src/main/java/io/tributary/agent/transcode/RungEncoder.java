@@ -20,7 +20,6 @@ import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
-import static org.bytedeco.ffmpeg.global.avutil.av_frame_unref;
 import static org.bytedeco.ffmpeg.global.avutil.av_make_q;
 import static org.bytedeco.ffmpeg.global.swscale.SWS_BICUBIC;
 import static org.bytedeco.ffmpeg.global.swscale.sws_freeContext;
@@ -53,7 +52,6 @@ final class RungEncoder implements AutoCloseable {
     private final boolean hevc;
     private final AVCodecContext enc;
     private final AVCodecParameters parameters = avcodec_parameters_alloc();
-    private final AVFrame scaled = av_frame_alloc();
     private final List<AVPacket> packets = new ArrayList<>();
     private SwsContext sws;
 
@@ -118,18 +116,35 @@ final class RungEncoder implements AutoCloseable {
 
     /** Scales and encodes one decoded frame; {@code key} forces an IDR frame. */
     void encode(AVFrame src, long pts, boolean key) {
+        AVFrame f = scale(src, pts, key);
+        try {
+            send(f);
+        } finally {
+            av_frame_free(f);
+        }
+    }
+
+    /**
+     * Scales one decoded frame into a new frame (the caller frees it) carrying {@code pts} and,
+     * when {@code key}, the request for an IDR frame. Safe to run on another thread than
+     * {@link #send}, one scaling thread at a time.
+     */
+    AVFrame scale(AVFrame src, long pts, boolean key) {
         sws = sws_getCachedContext(sws, src.width(), src.height(), src.format(), width, height, AV_PIX_FMT_YUV420P,
                 SWS_BICUBIC, null, null, (double[]) null);
         if (sws == null || sws.isNull()) {
             throw new FfmpegException("sws_getCachedContext", "cannot scale " + src.width() + "x" + src.height()
                     + " format " + src.format() + " to " + width + "x" + height);
         }
-        av_frame_unref(scaled);
+        AVFrame scaled = av_frame_alloc();
         scaled.width(width).height(height).format(AV_PIX_FMT_YUV420P);
-        FfmpegException.check("sws_scale_frame", sws_scale_frame(sws, scaled, src));
+        int ret = sws_scale_frame(sws, scaled, src);
+        if (ret < 0) {
+                throw new FfmpegException("sws_scale_frame", ret);
+        }
         scaled.pts(pts);
         scaled.pict_type(key ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE);
-        send(scaled);
+        return scaled;
     }
 
     /** Drains the encoder at the end of a session. */
@@ -137,7 +152,8 @@ final class RungEncoder implements AutoCloseable {
         send(null);
     }
 
-    private void send(AVFrame f) {
+    /** Encodes one scaled frame (null drains the encoder); packets collect in {@link #packets()}. */
+    void send(AVFrame f) {
         int ret = avcodec_send_frame(enc, f);
         if (ret < 0 && ret != AVERROR_EOF) {
             throw new FfmpegException("avcodec_send_frame(" + (hevc ? "libx265" : "libx264") + ")", ret);
@@ -167,7 +183,6 @@ final class RungEncoder implements AutoCloseable {
             sws_freeContext(sws);
             sws = null;
         }
-        av_frame_free(scaled);
         avcodec_free_context(enc);
         avcodec_parameters_free(parameters);
     }

@@ -12,8 +12,8 @@ import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 
 /**
- * Runs one rung's scale and encode on its own thread, so the decoder and every rung's encoder
- * work at the same time (as the CLI's threads do). Frames come in through a short bounded queue
+ * Runs one rung's scaling and its encoding on two threads of their own, so the decoder, the
+ * scalers and every rung's encoder work at the same time (as the CLI's threads do). Frames come in through a short bounded queue
  * (the decoder waits when a rung falls behind), encoded packets go out through a queue the
  * capture thread drains and muxes.
  */
@@ -26,15 +26,20 @@ final class RungWorker implements AutoCloseable {
 
     private final RungEncoder encoder;
     private final BlockingQueue<Job> in = new ArrayBlockingQueue<>(QUEUE);
+    private final BlockingQueue<Job> scaled = new ArrayBlockingQueue<>(QUEUE);
     private final ConcurrentLinkedQueue<AVPacket> out = new ConcurrentLinkedQueue<>();
     private final Thread thread;
+    private final Thread encodeThread;
     private volatile Throwable failure;
 
     RungWorker(RungEncoder encoder, String name) {
         this.encoder = encoder;
-        this.thread = new Thread(this::run, name);
+        this.thread = new Thread(this::scaleLoop, name + "-scale");
         this.thread.setDaemon(true);
+        this.encodeThread = new Thread(this::encodeLoop, name + "-encode");
+        this.encodeThread.setDaemon(true);
         this.thread.start();
+        this.encodeThread.start();
     }
 
     RungEncoder encoder() {
@@ -71,32 +76,67 @@ final class RungWorker implements AutoCloseable {
         return out.poll();
     }
 
-    private void run() {
-        while (true) {
-            Job j;
-            try {
-                j = in.take();
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (j == END) {
-                return;
-            }
-            try {
-                if (failure == null) {
-                    encoder.encode(j.frame(), j.pts(), j.key());
-                    out.addAll(encoder.packets());
-                    encoder.packets().clear();
+    private void scaleLoop() {
+        try {
+            while (true) {
+                Job j = in.take();
+                if (j == END) {
+                    scaled.put(END);
+                    return;
                 }
-            } catch (Throwable t) {
-                failure = t;
-            } finally {
+                AVFrame f = null;
+                try {
+                    if (failure == null) {
+                        f = encoder.scale(j.frame(), j.pts(), j.key());
+                    }
+                } catch (Throwable t) {
+                    failure = t;
+                } finally {
+                    av_frame_free(j.frame());
+                }
+                if (f != null) {
+                    scaled.put(new Job(f, j.pts(), j.key()));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void encodeLoop() {
+        try {
+            while (true) {
+                Job j = scaled.take();
+                if (j == END) {
+                    return;
+                }
+                try {
+                    if (failure == null) {
+                        encoder.send(j.frame());
+                        out.addAll(encoder.packets());
+                        encoder.packets().clear();
+                    }
+                } catch (Throwable t) {
+                    failure = t;
+                } finally {
+                    av_frame_free(j.frame());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void drop(BlockingQueue<Job> q) {
+        Job j;
+        while ((j = q.poll()) != null) {
+            if (j.frame() != null) {
                 av_frame_free(j.frame());
             }
         }
     }
 
-    /** Stops the thread (dropping frames not encoded yet) and frees the encoder. */
+    /** Stops the threads (dropping frames not encoded yet) and frees the encoder. */
     @Override
     public void close() {
         Job j;
@@ -107,13 +147,27 @@ final class RungWorker implements AutoCloseable {
         }
         try {
             while (!in.offer(END, 100, TimeUnit.MILLISECONDS)) {
-                in.clear();
+                drop(in);
+            }
+            // The scaler may be blocked on a full queue of scaled frames: make room until it passed END on.
+            while (thread.isAlive() || !scaled.isEmpty()) {
+                drop(scaled);
+                thread.join(50);
+                if (!encodeThread.isAlive()) {
+                    break;
+                }
             }
             thread.join(10_000);
+            if (encodeThread.isAlive() && !scaled.offer(END, 1, TimeUnit.SECONDS)) {
+                drop(scaled);
+                scaled.offer(END);
+            }
+            encodeThread.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (!thread.isAlive()) {
+        drop(scaled);
+        if (!thread.isAlive() && !encodeThread.isAlive()) {
             AVPacket p;
             while ((p = out.poll()) != null) {
                 av_packet_free(p);
