@@ -484,6 +484,11 @@ public final class Ladder implements AutoCloseable {
                 LOG.log(Level.WARNING, logPrefix + "cannot close the last segment of " + r.out.id() + ": " + e);
             }
         }
+        try {
+            writeMaster();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, logPrefix + "cannot write the master playlist: " + e);
+        }
         for (Rung r : rungs) {
             if (r.worker != null) {
                 r.worker.close();
