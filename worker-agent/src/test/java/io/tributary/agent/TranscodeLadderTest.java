@@ -87,7 +87,10 @@ class TranscodeLadderTest {
                 }
                 av_packet_unref(pkt);
             }
-            return new Result(l, out, l.overloaded(), l.note(), l.frames());
+            // Read before finish(): draining the encoders at the end is not real-time progress.
+            boolean overloaded = l.overloaded();
+            l.finish();
+            return new Result(l, out, overloaded, l.note(), l.frames());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         } finally {
@@ -134,6 +137,21 @@ class TranscodeLadderTest {
                     .isEqualTo(TranscodeTest.keyframes(d.resolve("v2").resolve(s)).get(0));
         }
         assertThat(Files.readString(d.resolve("index.m3u8"))).containsPattern("CODECS=\"hvc1\\.1\\.6\\.L\\d+\\.B0,mp4a");
+    }
+
+    @Test
+    void aRungWithFewerFramesKeepsItsKeyframesAligned() throws Exception {
+        run("fps", small, ladder(new VideoRung(200_000L, new Size(320, 180), null, null, null, null),
+                new VideoRung(100_000L, new Size(160, 90), null, null, null, 12.5)), System::nanoTime);
+        Path d = dir.resolve("fps");
+        String seg = AgentHarness.segmentUris(Files.readString(d.resolve("v1").resolve("index.m3u8"))).get(0);
+        long full = TranscodeTest.packets(d.resolve("v1").resolve(seg));
+        long half = TranscodeTest.packets(d.resolve("v2").resolve(seg));
+        assertThat(full).isEqualTo(25);
+        assertThat(half).isEqualTo(13);
+        assertThat(TranscodeTest.keyframes(d.resolve("v2").resolve(seg)))
+                .isEqualTo(TranscodeTest.keyframes(d.resolve("v1").resolve(seg)));
+        assertThat(Files.readString(d.resolve("index.m3u8"))).contains("FRAME-RATE=12.500").contains("FRAME-RATE=25.000");
     }
 
     @Test

@@ -174,6 +174,11 @@ class TranscodeTest {
                 "csv=p=0", f.toString()).lines().filter(l -> !l.isBlank()).findFirst().orElse("").trim();
     }
 
+    static long packets(Path f) throws Exception {
+        return FfmpegTools.ffprobe("-select_streams", "v:0", "-show_entries", "packet=pts_time", "-of", "csv=p=0",
+                f.toString()).lines().filter(l -> !l.isBlank()).count();
+    }
+
     static String firstVideoPacket(Path f) throws Exception {
         return FfmpegTools.ffprobe("-select_streams", "v:0", "-show_entries", "packet=pts_time,flags", "-of", "csv=p=0",
                 f.toString()).lines().findFirst().orElse("");

@@ -340,6 +340,9 @@ public final class Capture {
                     if (!pending) {
                         try {
                             if (!source.read(pkt)) {
+                                if (lad != null) {
+                                    lad.finish();
+                                }
                                 return "end of stream";
                             }
                         } catch (FfmpegException e) {

@@ -108,6 +108,9 @@ public final class Ladder implements AutoCloseable {
         final ArrayDeque<AVPacket> audioQueue = new ArrayDeque<>();
         long gopMs;
         long lastGop = Long.MIN_VALUE;
+        /** Output frame rate when the rung asks for fewer frames than the source has, else 0. */
+        double fpsOut;
+        long lastSlot = Long.MIN_VALUE;
         String codecs;
 
         Rung(int index, VideoRung config, RungOutput out) {
@@ -245,16 +248,32 @@ public final class Ladder implements AutoCloseable {
             baseMs = ptsMs;
             for (Rung r : rungs) {
                 r.lastGop = Long.MIN_VALUE;
+                r.lastSlot = Long.MIN_VALUE;
             }
         }
         boolean[] key = new boolean[rungs.size()];
+        boolean[] keep = new boolean[rungs.size()];
+        // Half a source frame of tolerance so jitter in source timestamps does not move a decision.
+        long elapsed = ptsMs - baseMs + (long) (500 / fps);
         for (Rung r : rungs) {
-            // Half a frame of tolerance so jitter in source timestamps does not move a keyframe.
-            long gop = (ptsMs - baseMs + (long) (500 / fps)) / r.gopMs;
+            if (r.fpsOut > 0) {
+                // Fewer frames: keep a frame when it starts a new output frame slot. A GOP boundary
+                // is a whole number of slots, so kept keyframes stay aligned with the other rungs.
+                long slot = (long) Math.floor(elapsed * r.fpsOut / 1000.0);
+                if (slot == r.lastSlot) {
+                    continue;
+                }
+                r.lastSlot = slot;
+            }
+            keep[r.index] = true;
+            long gop = elapsed / r.gopMs;
             key[r.index] = gop != r.lastGop;
             r.lastGop = gop;
         }
         for (Rung r : rungs) {
+            if (!keep[r.index]) {
+                continue;
+            }
             AVFrame ref = av_frame_clone(frame);
             if (ref == null || ref.isNull()) {
                 throw new FfmpegException("av_frame_clone", "out of memory");
@@ -295,14 +314,18 @@ public final class Ladder implements AutoCloseable {
             if (size.note() != null) {
                 notes.add(size.note());
             }
-            int gopFrames = LadderPlan.gopFrames(c, fps, config.segmentDurationOrDefault());
-            r.gopMs = Math.max(1, Math.round(gopFrames * 1000.0 / fps));
+            double rungFps = c.fps() != null && c.fps() > 0 && c.fps() < fps - 0.01 ? c.fps() : fps;
+            r.fpsOut = rungFps < fps ? rungFps : 0;
+            int gopFrames = LadderPlan.gopFrames(c, rungFps, config.segmentDurationOrDefault());
+            // Without an explicit gop every rung's GOP is one segment long, whatever its frame rate.
+            r.gopMs = c.gop() == null ? config.segmentDurationOrDefault()
+                    : Math.max(1, Math.round(gopFrames * 1000.0 / rungFps));
             long bitrate = c.bitrate() != null ? c.bitrate() : 1_000_000L;
             r.encoder = new RungEncoder(size.width(), size.height(), c.codec() == null ? "h264" : c.codec(),
-                    c.preset() == null ? "veryfast" : c.preset(), bitrate, gopFrames, video.timeBase(), frameRate,
-                    threads);
+                    c.preset() == null ? "veryfast" : c.preset(), bitrate, gopFrames, video.timeBase(),
+                    r.fpsOut > 0 ? av_make_q((int) Math.round(rungFps * 1000), 1000) : frameRate, threads);
             Track t = new Track(r.out.id(), "video", r.encoder.hevc() ? "hevc" : "h264", size.width(), size.height(),
-                    fps, null, null, bitrate);
+                    rungFps, null, null, bitrate);
             SourceStream vs = new SourceStream(0, true, r.encoder.parameters(), r.encoder.timeBase(), t);
             List<SourceStream> muxed = new ArrayList<>(List.of(vs));
             if (audioOut != null) {
@@ -429,12 +452,29 @@ public final class Ladder implements AutoCloseable {
             // Peak rate the encoder allows (maxrate) plus audio and about 5% of MPEG-TS overhead.
             long bandwidth = (bitrate * 3 / 2 + audioBitrate) * 105 / 100;
             String codecs = audioCodec == null ? r.codecs : r.codecs + "," + audioCodec;
-            variants.add(new MasterPlaylist.Variant(bandwidth, r.encoder.width(), r.encoder.height(), codecs, fps,
+            variants.add(new MasterPlaylist.Variant(bandwidth, r.encoder.width(), r.encoder.height(), codecs,
+                    r.fpsOut > 0 ? r.fpsOut : fps,
                     r.out.id() + "/" + HlsOutput.PLAYLIST));
         }
         PlaylistWriter.writeAtomically(output.hls().directory().resolve(HlsOutput.PLAYLIST),
                 MasterPlaylist.render(variants));
         masterWritten = true;
+    }
+
+    /** The input ended: encodes what the encoders still hold, so the last segments are complete. */
+    public void finish() throws IOException {
+        if (!started) {
+            return;
+        }
+        for (Rung r : rungs) {
+            r.worker.flush();
+        }
+        drainEncoded();
+        if (audioOut != null) {
+            for (Rung r : rungs) {
+                flushAudio(r, Long.MAX_VALUE);
+            }
+        }
     }
 
     /** Segments rung 1 finished in this session. */

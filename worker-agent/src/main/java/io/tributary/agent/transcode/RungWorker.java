@@ -22,6 +22,8 @@ final class RungWorker implements AutoCloseable {
     }
 
     private static final Job END = new Job(null, 0, false);
+    /** Drains the encoder (end of the input): every frame handed over comes out as packets. */
+    private static final Job FLUSH = new Job(null, 0, true);
     private static final int QUEUE = 8;
 
     private final RungEncoder encoder;
@@ -31,6 +33,7 @@ final class RungWorker implements AutoCloseable {
     private final Thread thread;
     private final Thread encodeThread;
     private volatile Throwable failure;
+    private final java.util.concurrent.Semaphore flushed = new java.util.concurrent.Semaphore(0);
 
     RungWorker(RungEncoder encoder, String name) {
         this.encoder = encoder;
@@ -71,6 +74,22 @@ final class RungWorker implements AutoCloseable {
         }
     }
 
+    /** Encodes every frame handed over so far and drains the encoder; waits until it is done. */
+    void flush() {
+        try {
+            while (!in.offer(FLUSH, 100, TimeUnit.MILLISECONDS)) {
+                checkFailure(null);
+            }
+            while (!flushed.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                checkFailure(null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while flushing the encoder", e);
+        }
+        checkFailure(null);
+    }
+
     /** The next encoded packet, or null; the caller frees it. */
     AVPacket poll() {
         return out.poll();
@@ -83,6 +102,10 @@ final class RungWorker implements AutoCloseable {
                 if (j == END) {
                     scaled.put(END);
                     return;
+                }
+                if (j == FLUSH) {
+                    scaled.put(FLUSH);
+                    continue;
                 }
                 AVFrame f = null;
                 try {
@@ -109,6 +132,20 @@ final class RungWorker implements AutoCloseable {
                 Job j = scaled.take();
                 if (j == END) {
                     return;
+                }
+                if (j == FLUSH) {
+                    try {
+                        if (failure == null) {
+                            encoder.flush();
+                            out.addAll(encoder.packets());
+                            encoder.packets().clear();
+                        }
+                    } catch (Throwable t) {
+                        failure = t;
+                    } finally {
+                        flushed.release();
+                    }
+                    continue;
                 }
                 try {
                     if (failure == null) {
