@@ -4,6 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.tributary.agent.hls.HlsOutput;
 import io.tributary.agent.ingest.Capture;
@@ -11,6 +13,8 @@ import io.tributary.agent.ingest.CaptureSupervisor;
 import io.tributary.agent.ingest.InputOpener;
 import io.tributary.agent.ingest.PublishPipe;
 import io.tributary.agent.ingest.StreamOutput;
+import io.tributary.agent.ingest.TsFanout;
+import io.tributary.agent.transcode.RungOutput;
 import io.tributary.api.stream.StreamValidation;
 import io.tributary.agent.viewer.HlsSessions;
 import io.vertx.core.Vertx;
@@ -31,6 +35,9 @@ import io.vertx.ext.web.RoutingContext;
 public final class HttpApi {
     /** Query parameter marking a request the agent already redirected once. */
     static final String HOP = "tributary_peer_hop";
+    /** A rung of a transcoded stream: {@code /{name}/v1/index.m3u8}, {@code /{name}/v1/seg-N.ts}. */
+    private static final Pattern RUNG = Pattern.compile("(.+)/(v[1-9])");
+
     private final Vertx vertx;
     private final CaptureSupervisor supervisor;
     private final Supplier<String> health;
@@ -99,6 +106,13 @@ public final class HttpApi {
             return;
         }
         StreamOutput out = supervisor.output(name);
+        RungOutput rung = null;
+        if (out == null) {
+            Matcher rm = RUNG.matcher(name);
+            StreamOutput parent = rm.matches() ? supervisor.output(rm.group(1)) : null;
+            rung = parent == null ? null : parent.rung(rm.group(2));
+            out = rung == null ? null : parent;
+        }
         if (out == null) {
             if (!redirectToBalancer(ctx, name, file)) {
                 notFound(ctx);
@@ -107,9 +121,17 @@ public final class HttpApi {
         }
         HttpMethod m = req.method();
         if (file.equals("mpegts")) {
+            String tracks = req.getParam("filter.tracks");
+            if (rung == null && tracks != null) {
+                rung = out.rung(tracks);
+                if (rung == null) {
+                    notFound(ctx);
+                    return;
+                }
+            }
             if (m == HttpMethod.GET) {
-                live(ctx, out);
-            } else if (m == HttpMethod.PUT || m == HttpMethod.POST) {
+                live(ctx, rung != null ? rung.fanout() : out.fanout());
+            } else if (rung == null && (m == HttpMethod.PUT || m == HttpMethod.POST)) {
                 publish(ctx, name, out);
             } else {
                 ctx.response().setStatusCode(405).putHeader("Allow", "GET, PUT, POST").end();
@@ -120,8 +142,9 @@ public final class HttpApi {
             notFound(ctx);
             return;
         }
-        Path f = out.hls().directory().resolve(file);
+        Path f = (rung != null ? rung.hls().directory() : out.hls().directory()).resolve(file);
         boolean playlist = file.equals(HlsOutput.PLAYLIST);
+        StreamOutput viewed = out;
         HttpServerResponse resp = ctx.response()
                 .putHeader("Content-Type", playlist ? "application/vnd.apple.mpegurl" : "video/mp2t")
                 .putHeader("Cache-Control", playlist ? "no-cache" : "public, max-age=60")
@@ -133,7 +156,7 @@ public final class HttpApi {
             }
             long size = ar.result().size();
             if (m == HttpMethod.GET) {
-                countViewer(req, resp, out, playlist);
+                countViewer(req, resp, viewed, playlist);
             }
             if (m == HttpMethod.HEAD) {
                 resp.putHeader("Content-Length", Long.toString(size)).end();
@@ -161,12 +184,12 @@ public final class HttpApi {
         }
     }
 
-    private void live(RoutingContext ctx, StreamOutput out) {
+    private void live(RoutingContext ctx, TsFanout fanout) {
         HttpServerResponse resp = ctx.response();
         resp.setChunked(true).putHeader("Content-Type", "video/mp2t").putHeader("Cache-Control", "no-cache")
                 .putHeader("Access-Control-Allow-Origin", "*");
         resp.writeHead();
-        out.fanout().add(vertx.getOrCreateContext(), resp);
+        fanout.add(vertx.getOrCreateContext(), resp);
     }
 
     private void publish(RoutingContext ctx, String name, StreamOutput out) {

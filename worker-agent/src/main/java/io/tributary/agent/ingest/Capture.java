@@ -22,6 +22,7 @@ import io.tributary.agent.ffmpeg.FfmpegException;
 import io.tributary.agent.ffmpeg.PacketSource;
 import io.tributary.agent.ffmpeg.SourceStream;
 import io.tributary.agent.hls.Segmenter;
+import io.tributary.agent.transcode.Ladder;
 import io.tributary.api.agent.StreamReport;
 import io.tributary.api.stream.InputConfig;
 import io.tributary.api.stream.MediaInfo;
@@ -61,6 +62,8 @@ public final class Capture {
     private volatile Deadline activeDeadline;
     private volatile Standby standby;
     private volatile int sessions;
+    /** The transcoding ladder of the running session, when the stream has a transcoder. */
+    private volatile Ladder ladder;
 
     public Capture(StreamConfig config, long generation, String host, StreamOutput output, InputOpener opener) {
         this.config = config;
@@ -153,12 +156,18 @@ public final class Capture {
 
     public StreamReport report() {
         long lf = lastFrameNanos;
-        long seq = output.hls().lastSequence();
-        return new StreamReport(config.name(), StreamDiff.reportedGeneration(config) == null ? null : generation, status, bytesIn.bitsPerSecond(),
-                output.muxed().bitsPerSecond(), (System.nanoTime() - startedNanos) / 1_000_000L,
-                lf == 0 ? null : (System.nanoTime() - lf) / 1_000_000L, mediaInfo, lastError,
-                output.onlineClients(), seq < 0 ? null : seq, output.hls().totalDiscontinuities(),
-                activeInput, output.hls().hasSegment());
+        // A transcoded stream reports its first rung's playlist (all rungs cut at the same points).
+        var rungs = output.rungs();
+        var hls = config.transcoder() != null && !rungs.isEmpty() ? rungs.get(0).hls() : output.hls();
+        long seq = hls.lastSequence();
+        Ladder l = ladder;
+        String error = l != null && l.overloaded() ? Ladder.OVERLOADED
+                : lastError == null && l != null ? l.note() : lastError;
+        return new StreamReport(config.name(), StreamDiff.reportedGeneration(config) == null ? null : generation, status,
+                bytesIn.bitsPerSecond(), output.muxed().bitsPerSecond(), (System.nanoTime() - startedNanos) / 1_000_000L,
+                lf == 0 ? null : (System.nanoTime() - lf) / 1_000_000L, mediaInfo, error,
+                output.onlineClients(), seq < 0 ? null : seq, hls.totalDiscontinuities(),
+                activeInput, hls.hasSegment());
     }
 
     private void run() {
@@ -322,8 +331,12 @@ public final class Capture {
             startStandby(index);
         }
         AVPacket pkt = av_packet_alloc();
-        try (io.tributary.agent.ffmpeg.TsMuxer mux =
-                     new io.tributary.agent.ffmpeg.TsMuxer(streams, output::onTsBytes)) {
+        boolean transcode = config.transcoder() != null;
+        try (Ladder lad = transcode ? new Ladder(config, streams, output, sessions == 1, System::nanoTime,
+                     Ladder.DEFAULT_OVERLOAD_WINDOW_MS, Ladder.DEFAULT_THREADS, logPrefix) : null;
+             io.tributary.agent.ffmpeg.TsMuxer mux =
+                     transcode ? null : new io.tributary.agent.ffmpeg.TsMuxer(streams, output::onTsBytes)) {
+            ladder = lad;
             boolean pending = first != null;
             if (pending) {
                 av_packet_move_ref(pkt, first);
@@ -333,6 +346,9 @@ public final class Capture {
                     if (!pending) {
                         try {
                             if (!source.read(pkt)) {
+                                if (lad != null) {
+                                    lad.finish();
+                                }
                                 return "end of stream";
                             }
                         } catch (FfmpegException e) {
@@ -357,6 +373,17 @@ public final class Capture {
                     bytesIn.add(pkt.size());
                     lastFrameNanos = System.nanoTime();
                     SourceStream s = streams.get(out);
+                    if (lad != null) {
+                        lad.accept(pkt, out);
+                        av_packet_unref(pkt);
+                        if (!firstSegmentDone && lad.segments() > 0) {
+                            firstSegmentDone = true;
+                            plan.succeeded(index);
+                            backoff.reset();
+                            status = "running";
+                        }
+                        continue;
+                    }
                     if (out == ref) {
                         long ts = pkt.pts() != AV_NOPTS_VALUE ? pkt.pts() : pkt.dts();
                         if (ts == AV_NOPTS_VALUE && !segmenter.isOpen()) {
@@ -401,6 +428,7 @@ public final class Capture {
                 }
                 return "stopped";
             } finally {
+                ladder = null;
                 if (segmenter.isOpen()) {
                     mux.cut();
                     long d = segmenter.openDurationMs();

@@ -2,10 +2,15 @@ package io.tributary.agent.ingest;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.tributary.agent.hls.HlsOutput;
+import io.tributary.agent.transcode.RungOutput;
 import io.tributary.agent.viewer.HlsSessions;
 
 /**
@@ -19,12 +24,32 @@ public final class StreamOutput {
     private final PublishPipe publish = new PublishPipe();
     private final RateMeter muxed = new RateMeter();
     private final HlsSessions viewers;
+    private final AtomicLong bytesSent;
+    /** Per-rung outputs of a transcoded stream ("v1", "v2", ...), kept across capture restarts like {@link #hls}. */
+    private final Map<String, RungOutput> rungs = new ConcurrentSkipListMap<>();
 
     public StreamOutput(String name, HlsOutput hls, AtomicLong bytesSent, Clock clock) {
         this.name = name;
         this.viewers = new HlsSessions(clock, HlsSessions.DEFAULT_TIMEOUT_MS);
         this.hls = hls;
         this.fanout = new TsFanout(bytesSent);
+        this.bytesSent = bytesSent;
+    }
+
+    /** The output of rung {@code id} of a transcoded stream, or null. */
+    public RungOutput rung(String id) {
+        return rungs.get(id);
+    }
+
+    public List<RungOutput> rungs() {
+        return List.copyOf(rungs.values());
+    }
+
+    /** Creates the output of a rung (its playlist continues what a previous run left in {@code dir}). */
+    public RungOutput addRung(String id, Path dir, int segmentCount, int segmentDurationMs, long firstSequence,
+            long discontinuitySequence) {
+        return rungs.computeIfAbsent(id, k -> RungOutput.create(id, new HlsOutput(dir, segmentCount,
+                segmentDurationMs, firstSequence, discontinuitySequence, Clock.systemUTC()), bytesSent));
     }
 
     public String name() {
@@ -70,6 +95,8 @@ public final class StreamOutput {
 
     void close() {
         fanout.closeAll();
+        rungs.values().forEach(RungOutput::close);
+        rungs.clear();
         hls.deleteAll();
     }
 }
