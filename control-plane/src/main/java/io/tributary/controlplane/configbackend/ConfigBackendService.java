@@ -44,7 +44,9 @@ public class ConfigBackendService {
         if (byName) {
             where = "s.name IN (:names)";
         } else {
-            where = "s.disabled = false AND (a.hostname = :host OR a.handoff_from = :host)";
+            // Two index lookups (owner, hand-off source) instead of an OR that scans every assignment.
+            where = "s.disabled = false AND s.name IN (SELECT stream_name FROM assignments WHERE hostname = :host "
+                    + "UNION ALL SELECT stream_name FROM assignments WHERE handoff_from = :host)";
         }
         String sql = "SELECT CAST(s.config AS text), a.hostname, a.generation, a.handoff_from, a.handoff_generation, "
                 + "a.media_sequence, a.discontinuity_sequence FROM streams s LEFT JOIN assignments a ON a.stream_name = s.name "
@@ -84,8 +86,9 @@ public class ConfigBackendService {
             return ((Number) em.createNativeQuery("SELECT count(*) FROM streams WHERE name IN (:n)")
                     .setParameter("n", names).getSingleResult()).longValue();
         }
-        return ((Number) em.createNativeQuery("SELECT count(*) FROM streams s JOIN assignments a ON a.stream_name = s.name "
-                + "WHERE s.disabled = false AND (a.hostname = :h OR a.handoff_from = :h)")
+        return ((Number) em.createNativeQuery("SELECT count(*) FROM streams s WHERE s.disabled = false AND s.name IN "
+                + "(SELECT stream_name FROM assignments WHERE hostname = :h UNION ALL "
+                + "SELECT stream_name FROM assignments WHERE handoff_from = :h)")
                 .setParameter("h", host).getSingleResult()).longValue();
     }
 
