@@ -181,27 +181,12 @@ final class StreamsPutCommand extends ApiCommand {
             }
             return c;
         } catch (JsonMappingException e) {
-            String path = path(e);
+            String path = io.tributary.api.JsonPaths.of(e);
             throw new UsageException(label + ": " + e.getOriginalMessage().replaceAll("\\s*\\(class [^)]*\\)", "")
                     .replaceAll(",? not marked as ignorable.*", "")
                     + (path.isEmpty() ? "" : " (field: " + path + ")"));
         } catch (IOException e) {
             throw new UsageException(label + " is neither JSON nor YAML: " + e.getMessage().lines().findFirst().orElse(""));
         }
-    }
-
-    private static String path(JsonMappingException e) {
-        StringBuilder sb = new StringBuilder();
-        for (JsonMappingException.Reference ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                if (!sb.isEmpty()) {
-                    sb.append('.');
-                }
-                sb.append(ref.getFieldName());
-            } else if (ref.getIndex() >= 0) {
-                sb.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        return sb.toString();
     }
 }

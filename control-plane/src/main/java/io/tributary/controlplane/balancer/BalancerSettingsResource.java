@@ -1,7 +1,6 @@
 package io.tributary.controlplane.balancer;
 
 import io.tributary.api.balancer.BalancerSettings;
-import io.tributary.controlplane.common.ApiException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -33,14 +32,7 @@ public class BalancerSettingsResource {
     @PUT
     @Consumes(MediaType.APPLICATION_JSON)
     public Response put(@HeaderParam("If-Match") String ifMatch, BalancerSettings body) {
-        Long expected = null;
-        if (ifMatch != null && !ifMatch.isBlank() && !ifMatch.trim().equals("*")) {
-            try {
-                expected = Long.parseLong(ifMatch.replace("W/", "").replace("\"", "").trim());
-            } catch (NumberFormatException e) {
-                throw ApiException.invalid("If-Match", "If-Match must be the ETag this API gave out, got " + ifMatch);
-            }
-        }
+        Long expected = io.tributary.controlplane.common.IfMatch.version(ifMatch);
         BalancerSettingsService.Versioned v = service.put(body, expected);
         state.refreshSoon();
         return Response.ok(v.settings()).tag(new EntityTag(Long.toString(v.version()))).build();

@@ -128,17 +128,6 @@ public class ErrorMappers {
 
     /** The JSON path of the failure, in the API's notation: inputs[0].url. */
     static String path(JsonMappingException e) {
-        StringBuilder sb = new StringBuilder();
-        for (JsonMappingException.Reference ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                if (!sb.isEmpty()) {
-                    sb.append('.');
-                }
-                sb.append(ref.getFieldName());
-            } else if (ref.getIndex() >= 0) {
-                sb.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        return sb.toString();
+        return io.tributary.api.JsonPaths.of(e);
     }
 }

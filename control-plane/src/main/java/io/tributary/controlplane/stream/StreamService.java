@@ -12,6 +12,7 @@ import io.tributary.controlplane.assignment.AssignmentEntity;
 import io.tributary.controlplane.assignment.AssignmentService;
 import io.tributary.controlplane.assignment.Scheduler;
 import io.tributary.controlplane.common.ApiException;
+import io.tributary.controlplane.common.IfMatch;
 import io.tributary.controlplane.configbackend.ConfigEpoch;
 import io.tributary.controlplane.event.EventService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -111,7 +112,7 @@ public class StreamService {
         }
         lockName(name);
         StreamEntity e = StreamEntity.findById(name);
-        Long expected = parseIfMatch(ifMatch);
+        Long expected = IfMatch.version(ifMatch);
         Instant now = Instant.now(clock);
         if (e == null) {
             if (expected != null) {
@@ -154,7 +155,7 @@ public class StreamService {
         if (e == null) {
             throw ApiException.notFound("stream '" + name + "' does not exist");
         }
-        Long expected = parseIfMatch(ifMatch);
+        Long expected = IfMatch.version(ifMatch);
         if (expected != null && expected != e.version) {
             throw ApiException.conflict("stream '" + name + "' was changed by someone else: version is "
                     + e.version + ", If-Match asked for " + expected);
@@ -261,20 +262,4 @@ public class StreamService {
         }
     }
 
-    /** The version in an If-Match header ("3", "\"3\"" or W/"3"), null when absent or "*". */
-    static Long parseIfMatch(String ifMatch) {
-        if (ifMatch == null || ifMatch.isBlank() || ifMatch.trim().equals("*")) {
-            return null;
-        }
-        String s = ifMatch.trim();
-        if (s.startsWith("W/")) {
-            s = s.substring(2);
-        }
-        s = s.replace("\"", "");
-        try {
-            return Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            throw ApiException.invalid("If-Match", "If-Match must be the ETag this API gave out, got " + ifMatch);
-        }
-    }
 }
