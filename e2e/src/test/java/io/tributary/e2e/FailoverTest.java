@@ -106,7 +106,7 @@ class FailoverTest {
     @Test
     @Order(1)
     void killedAgentsStreamsRunAgainOnSurvivorsAndSequenceContinues() throws Exception {
-        int cycles = Integer.getInteger("tributary.failover.cycles", 5);
+        int cycles = Integer.getInteger("tributary.failover.cycles", 10);
         for (int cycle = 0; cycle < cycles; cycle++) {
             Map<String, JsonNode> before = awaitAllRunning(Duration.ofSeconds(60));
             Map<String, Integer> perHost = new HashMap<>();

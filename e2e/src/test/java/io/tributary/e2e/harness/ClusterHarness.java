@@ -29,28 +29,39 @@ public final class ClusterHarness implements AutoCloseable {
     private final List<Agent> agents = new ArrayList<>();
     private final Map<String, String> cpExtraEnv;
 
+    /**
+     * Where an agent lives on the test's network: the address it binds and is reached at, a
+     * command prefix (e.g. {@code ip netns exec NS}) and the control-plane URL it uses.
+     */
+    public record AgentNet(String host, List<String> prefix, String controlPlaneUrl) {
+    }
+
     /** One worker agent process. */
     public final class Agent {
         private final int index;
         private final int port;
+        private final String host;
         private final ManagedProcess process;
 
-        Agent(int index, Map<String, String> extraEnv) throws IOException {
+        Agent(int index, Map<String, String> extraEnv, AgentNet net) throws IOException {
             this.index = index;
             this.port = freePort();
+            this.host = net == null ? "127.0.0.1" : net.host();
             Map<String, String> env = new HashMap<>();
-            env.put("TRIBUTARY_CONTROL_PLANE_URL", ClusterHarness.this.url());
+            env.put("TRIBUTARY_CONTROL_PLANE_URL", net == null || net.controlPlaneUrl() == null
+                    ? ClusterHarness.this.url() : net.controlPlaneUrl());
             env.put("TRIBUTARY_HOSTNAME", hostname());
             env.put("TRIBUTARY_CLUSTER_KEY", clusterKey);
             env.put("TRIBUTARY_HTTP_PORT", Integer.toString(port));
-            env.put("TRIBUTARY_BIND", "127.0.0.1");
+            env.put("TRIBUTARY_BIND", host);
             env.put("TRIBUTARY_PUBLIC_URL", url());
             env.put("TRIBUTARY_DATA_DIR", dir.resolve(hostname()).toString());
             env.putAll(extraEnv);
             Path jar = repo.resolve("worker-agent/target/worker-agent.jar");
             require(jar);
-            this.process = new ManagedProcess(hostname(), List.of(java(), "-Xmx256m", "-jar", jar.toString()), env,
-                    dir.resolve(hostname() + ".log"));
+            List<String> command = new java.util.ArrayList<>(net == null ? List.of() : net.prefix());
+            command.addAll(List.of(java(), "-Xmx256m", "-jar", jar.toString()));
+            this.process = new ManagedProcess(hostname(), command, env, dir.resolve(hostname() + ".log"));
         }
 
         public String hostname() {
@@ -58,7 +69,7 @@ public final class ClusterHarness implements AutoCloseable {
         }
 
         public String url() {
-            return "http://127.0.0.1:" + port;
+            return "http://" + host + ":" + port;
         }
 
         public ManagedProcess process() {
@@ -82,8 +93,11 @@ public final class ClusterHarness implements AutoCloseable {
         }
     }
 
-    private ClusterHarness(int workers, Map<String, String> cpExtraEnv, Map<String, String> agentEnv, TestDatabase db)
-            throws IOException {
+    private final String cpHost;
+
+    private ClusterHarness(int workers, Map<String, String> cpExtraEnv, Map<String, String> agentEnv, TestDatabase db,
+            String cpHost, java.util.function.IntFunction<AgentNet> net) throws IOException {
+        this.cpHost = cpHost;
         this.repo = repoRoot();
         this.dir = Files.createTempDirectory("tributary-e2e-");
         this.db = db == null ? TestDatabase.create("tributary_e2e") : db;
@@ -94,7 +108,7 @@ public final class ClusterHarness implements AutoCloseable {
         this.controlPlane = new ManagedProcess("control-plane", List.of(java(), "-Xmx384m", "-jar", jar.toString()),
                 controlPlaneEnv(cpPort), dir.resolve("control-plane.log"));
         for (int i = 1; i <= workers; i++) {
-            agents.add(new Agent(i, agentEnv));
+            agents.add(new Agent(i, agentEnv, net == null ? null : net.apply(i)));
         }
     }
 
@@ -111,7 +125,19 @@ public final class ClusterHarness implements AutoCloseable {
     /** As above, on a database the caller made (e.g. on a private PostgreSQL the test restarts). */
     public static ClusterHarness start(int workers, Map<String, String> cpEnv, Map<String, String> agentEnv,
             TestDatabase db) throws IOException {
-        ClusterHarness h = new ClusterHarness(workers, cpEnv, agentEnv, db);
+        return start(new ClusterHarness(workers, cpEnv, agentEnv, db, "127.0.0.1", null));
+    }
+
+    /**
+     * A cluster on a test network: the control plane listens on {@code cpHost}, agent i lives
+     * where {@code net} says (for partition tests in network namespaces).
+     */
+    public static ClusterHarness startOnNetwork(int workers, String cpHost, java.util.function.IntFunction<AgentNet> net)
+            throws IOException {
+        return start(new ClusterHarness(workers, Map.of(), Map.of(), null, cpHost, net));
+    }
+
+    private static ClusterHarness start(ClusterHarness h) throws IOException {
         try {
             h.controlPlane.start();
             h.awaitControlPlane(h.controlPlane, h.cpPort);
@@ -142,7 +168,7 @@ public final class ClusterHarness implements AutoCloseable {
     private Map<String, String> controlPlaneEnv(int port) {
         Map<String, String> env = new HashMap<>();
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        env.put("QUARKUS_HTTP_HOST", cpHost);
         env.put("TRIBUTARY_DB_URL", db.jdbcUrl());
         env.put("TRIBUTARY_DB_USER", db.user());
         env.put("TRIBUTARY_ADMIN_TOKEN", adminToken);
@@ -154,11 +180,11 @@ public final class ClusterHarness implements AutoCloseable {
     private void awaitControlPlane(ManagedProcess p, int port) {
         await("control plane healthy").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
                 .failFast("control plane exited:\n" + p.logTail(60), () -> !p.isAlive())
-                .until(() -> Api.fetch("http://127.0.0.1:" + port + "/q/health/ready").status() == 200);
+                .until(() -> Api.fetch("http://" + cpHost + ":" + port + "/q/health/ready").status() == 200);
     }
 
     public String url() {
-        return "http://127.0.0.1:" + cpPort;
+        return "http://" + cpHost + ":" + cpPort;
     }
 
     public String adminToken() {
