@@ -40,6 +40,7 @@ class TranscodeLadderTest {
     @TempDir
     static Path dir;
     static Path small;
+    static Path longer;
     static Path changing;
 
     @BeforeAll
@@ -47,6 +48,10 @@ class TranscodeLadderTest {
         Natives.load("error");
         small = dir.resolve("a.ts");
         FfmpegTools.ffmpegRun(FfmpegTools.args(source("640x360", 2), "-y", small.toString()));
+        // Long enough that the encoder threads deliver output while the file is still being fed,
+        // which is when the ladder measures its progress against the clock.
+        longer = dir.resolve("long.ts");
+        FfmpegTools.ffmpegRun(FfmpegTools.args(source("320x180", 12), "-y", longer.toString()));
         Path b = dir.resolve("b.ts");
         FfmpegTools.ffmpegRun(FfmpegTools.args(source("480x270", 2), "-output_ts_offset", "2", "-y", b.toString()));
         changing = dir.resolve("changing.ts");
@@ -158,13 +163,13 @@ class TranscodeLadderTest {
     void anEncoderSlowerThanRealTimeIsOverloaded() {
         // 80 ms of wall time per 40 ms frame: the encoder keeps only half of real time.
         AtomicLong slow = new AtomicLong();
-        Result r = run("slow", small, ladder(new VideoRung(200_000L, new Size(320, 180), null, null, null, null)),
+        Result r = run("slow", longer, ladder(new VideoRung(200_000L, new Size(160, 90), null, null, null, null)),
                 () -> slow.addAndGet(80_000_000L));
         assertThat(r.overloaded()).isTrue();
         assertThat(Ladder.OVERLOADED).isEqualTo("transcoder_overloaded");
 
         AtomicLong fast = new AtomicLong();
-        Result ok = run("fast", small, ladder(new VideoRung(200_000L, new Size(320, 180), null, null, null, null)),
+        Result ok = run("fast", longer, ladder(new VideoRung(200_000L, new Size(160, 90), null, null, null, null)),
                 () -> fast.addAndGet(20_000_000L));
         assertThat(ok.overloaded()).isFalse();
     }
