@@ -193,20 +193,22 @@ class InputsTest {
                 AgentHarness.stream("deadrtsp", 1000, new InputConfig("rtsp://127.0.0.1:1/none")),
                 AgentHarness.stream("garbage", 1000, new InputConfig("udp://127.0.0.1:" + garbagePort)));
         garbage.set(true);
-        Thread sender = new Thread(() -> {
-            Random rnd = new Random(1);
-            byte[] b = new byte[1316];
-            try (DatagramSocket s = new DatagramSocket()) {
-                while (garbage.get()) {
-                    rnd.nextBytes(b);
-                    s.send(new DatagramPacket(b, b.length, InetAddress.getLoopbackAddress(), garbagePort));
-                    Thread.sleep(2);
-                }
-            } catch (Exception e) {
+        // One datagram of random bytes every 2 ms, paced by a scheduler, until the test is over.
+        java.util.concurrent.ScheduledExecutorService sender = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        DatagramSocket socket = new DatagramSocket();
+        Random rnd = new Random(1);
+        byte[] b = new byte[1316];
+        sender.scheduleAtFixedRate(() -> {
+            if (!garbage.get()) {
+                return;
+            }
+            try {
+                rnd.nextBytes(b);
+                socket.send(new DatagramPacket(b, b.length, InetAddress.getLoopbackAddress(), garbagePort));
+            } catch (java.io.IOException e) {
                 // test over
             }
-        });
-        sender.start();
+        }, 0, 2, java.util.concurrent.TimeUnit.MILLISECONDS);
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             StreamReport d = h.report("dead");
             StreamReport g = h.report("garbage");
@@ -219,7 +221,9 @@ class InputsTest {
         assertThat(h.report("garbage").status()).isIn("error", "waiting", "starting");
         awaitSegments("ok", 2);
         garbage.set(false);
-        sender.join();
+        sender.shutdownNow();
+        sender.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        socket.close();
         for (String n : List.of("ok", "dead", "deadrtsp", "garbage")) {
             h.remove(n);
         }

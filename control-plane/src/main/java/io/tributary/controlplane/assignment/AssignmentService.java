@@ -32,11 +32,6 @@ public class AssignmentService {
     }
 
     @Transactional(Transactional.TxType.MANDATORY)
-    public void onStreamChanged(String name) {
-        // The scheduler re-reads the stream on its next pass; nothing to change here yet.
-    }
-
-    @Transactional(Transactional.TxType.MANDATORY)
     public void onStreamDeleted(String name) {
         AssignmentEntity a = AssignmentEntity.findById(name);
         if (a != null) {

@@ -5,13 +5,12 @@ import io.tributary.api.configbackend.ConfigBackendStreams;
 import io.tributary.api.stream.AssignmentInfo;
 import io.tributary.api.stream.StreamConfig;
 import io.tributary.controlplane.common.ApiException;
+import io.tributary.controlplane.common.NameCursor;
 import io.tributary.controlplane.common.TributaryConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -22,6 +21,7 @@ import java.util.List;
 @ApplicationScoped
 public class ConfigBackendService {
     public static final int PAGE_SIZE = 500;
+    private static final NameCursor CURSOR = new NameCursor("c", "this backend");
 
     private final EntityManager em;
     private final ObjectMapper json;
@@ -35,7 +35,7 @@ public class ConfigBackendService {
 
     @Transactional
     public ConfigBackendStreams streams(String host, List<String> names, String cursor, int pageSize) {
-        String after = decode(cursor);
+        String after = CURSOR.decode(cursor);
         boolean byName = names != null && !names.isEmpty();
         if (!byName && (host == null || host.isBlank())) {
             throw ApiException.invalid("host", "host is required unless name asks for named streams");
@@ -75,8 +75,8 @@ public class ConfigBackendService {
             }
             out.add(c.withStatus(null, info));
         }
-        String next = more ? encode(out.get(out.size() - 1).name()) : null;
-        String prev = after == null ? null : encode(after);
+        String next = more ? CURSOR.encode(out.get(out.size() - 1).name()) : null;
+        String prev = after == null ? null : CURSOR.encode(after);
         long estimated = estimate(byName, host, names);
         return new ConfigBackendStreams(out, next, prev, estimated);
     }
@@ -98,24 +98,5 @@ public class ConfigBackendService {
         } catch (Exception e) {
             throw new IllegalStateException("stored stream config is not valid JSON", e);
         }
-    }
-
-    static String encode(String name) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(("c:" + name).getBytes(StandardCharsets.UTF_8));
-    }
-
-    static String decode(String cursor) {
-        if (cursor == null || cursor.isEmpty()) {
-            return null;
-        }
-        try {
-            String s = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-            if (s.startsWith("c:")) {
-                return s.substring(2);
-            }
-        } catch (IllegalArgumentException ignored) {
-            // falls through to the error below
-        }
-        throw ApiException.invalid("cursor", "cursor '" + cursor + "' is not one this backend gave out");
     }
 }

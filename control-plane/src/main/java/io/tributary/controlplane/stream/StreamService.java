@@ -13,16 +13,15 @@ import io.tributary.controlplane.assignment.AssignmentService;
 import io.tributary.controlplane.assignment.Scheduler;
 import io.tributary.controlplane.common.ApiException;
 import io.tributary.controlplane.common.IfMatch;
+import io.tributary.controlplane.common.NameCursor;
 import io.tributary.controlplane.configbackend.ConfigEpoch;
 import io.tributary.controlplane.event.EventService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -33,6 +32,7 @@ import java.util.Objects;
 @ApplicationScoped
 public class StreamService {
     public static final int MAX_LIMIT = 1000;
+    private static final NameCursor CURSOR = new NameCursor("n", "this API");
 
     private final EntityManager em;
     private final ObjectMapper json;
@@ -62,7 +62,7 @@ public class StreamService {
         if (limit < 1 || limit > MAX_LIMIT) {
             throw ApiException.invalid("limit", "limit must be between 1 and " + MAX_LIMIT + ", got " + limit);
         }
-        String after = decodeCursor(cursor);
+        String after = CURSOR.decode(cursor);
         StringBuilder sql = new StringBuilder("SELECT * FROM streams WHERE name > :after");
         boolean search = q != null && !q.isBlank();
         if (search) {
@@ -82,7 +82,7 @@ public class StreamService {
             rows = rows.subList(0, limit);
         }
         List<StreamConfig> out = withStats(rows);
-        String next = more ? encodeCursor(rows.get(rows.size() - 1).name) : null;
+        String next = more ? CURSOR.encode(rows.get(rows.size() - 1).name) : null;
         return new StreamList(out, next);
     }
 
@@ -141,7 +141,6 @@ public class StreamService {
             apply(e, desired, now);
             events.record("stream_updated", name, null, null, "stream config changed", null);
         }
-        assignments.onStreamChanged(name);
         epoch.bump();
         scheduler.wakeAfterCommit();
         em.flush();
@@ -242,24 +241,4 @@ public class StreamService {
         }
         return out;
     }
-
-    static String encodeCursor(String name) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(("n:" + name).getBytes(StandardCharsets.UTF_8));
-    }
-
-    static String decodeCursor(String cursor) {
-        if (cursor == null || cursor.isEmpty()) {
-            return null;
-        }
-        try {
-            String s = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-            if (!s.startsWith("n:")) {
-                throw new IllegalArgumentException();
-            }
-            return s.substring(2);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.invalid("cursor", "cursor '" + cursor + "' is not one this API gave out");
-        }
-    }
-
 }
