@@ -51,7 +51,8 @@ class AuthTest {
         int id = created.path("id");
         as(secret).get("/api/v1/streams").then().statusCode(200);
         admin().get("/api/v1/tokens").then().statusCode(200).body("tokens.name", hasItem("ci"))
-                .body("tokens.token", not(hasItem(notNullValue())));
+                .body("tokens.token", not(hasItem(notNullValue())))
+                .body("tokens.find { it.id == " + id + " }.last_used_at", notNullValue());
         admin().delete("/api/v1/tokens/" + id).then().statusCode(204);
         as(secret).get("/api/v1/streams").then().statusCode(401);
         admin().delete("/api/v1/tokens/" + id).then().statusCode(404);

@@ -1,5 +1,6 @@
 package io.tributary.controlplane.auth;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 import io.tributary.api.token.TokenInfo;
 import io.tributary.controlplane.common.ApiException;
@@ -79,13 +80,14 @@ public class TokenService {
         if (c != null && c.until > now) {
             return Optional.ofNullable(c.role);
         }
-        Optional<Role> role = lookup(hash);
+        // Its own transaction (a call to this bean's own @Transactional method would bypass the
+        // interceptor): the lookup stamps last_used_at, at most once per cache period.
+        Optional<Role> role = QuarkusTransaction.requiringNew().call(() -> lookup(hash));
         cache.put(hash, new Cached(role.orElse(null), null, now + CACHE_MS));
         return role;
     }
 
-    @Transactional
-    Optional<Role> lookup(String hash) {
+    private Optional<Role> lookup(String hash) {
         ApiTokenEntity t = ApiTokenEntity.find("tokenHash = ?1 and revokedAt is null", hash).firstResult();
         if (t == null) {
             return Optional.empty();
