@@ -8,5 +8,5 @@
 # Needs: java 17, the Maven wrapper's offline repository, Debian's libpulse0 (bundled ffmpeg only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./mvnw -B -o -q -pl worker-agent -am test -Dtest=LadderBench -Dsurefire.failIfNoSpecifiedTests=false \
+./mvnw -B -q -pl worker-agent -am test -Dtest=LadderBench -Dsurefire.failIfNoSpecifiedTests=false \
   -Dtributary.redirect-test-output=false -Dbench.seconds="${SECONDS_OF_INPUT:-12}" -Dbench.rounds="${ROUNDS:-2}" 2>&1 | grep '^BENCH' | sed 's/^BENCH //'

@@ -76,10 +76,15 @@ class TranscodeLadderTest {
 
     /** Feeds a whole file through a ladder as fast as it goes; HLS output under {@code root/name}. */
     static Result runIn(Path root, String name, Path file, Transcoder t, LongSupplier nanos) {
-        HlsOutput hls = new HlsOutput(root.resolve(name), 100, 1000, 0, 0, Clock.systemUTC());
+        return runIn(root, name, file, t, nanos, 1000);
+    }
+
+    /** As above with segments (and so GOPs) of {@code segmentMs}. */
+    static Result runIn(Path root, String name, Path file, Transcoder t, LongSupplier nanos, int segmentMs) {
+        HlsOutput hls = new HlsOutput(root.resolve(name), 100, segmentMs, 0, 0, Clock.systemUTC());
         StreamOutput out = new StreamOutput(name, hls, new AtomicLong(), java.time.Clock.systemUTC());
         StreamConfig cfg = new StreamConfig(name, null, List.of(new InputConfig("file://" + file)), true, null, null,
-                null, t, null, 1000, 100, null, null, null);
+                null, t, null, segmentMs, 100, null, null, null);
         AVPacket pkt = av_packet_alloc();
         try (DemuxSource src = DemuxSource.open("file:" + file, null, Map.of(), () -> false);
                 Ladder l = new Ladder(cfg, src.streams(), out, true, nanos, 1000, 2, name + ": ")) {

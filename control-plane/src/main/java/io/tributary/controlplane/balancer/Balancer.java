@@ -1,6 +1,5 @@
 package io.tributary.controlplane.balancer;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.random.RandomGenerator;
@@ -45,38 +44,74 @@ public final class Balancer {
         return raw / (c.weight() <= 0 ? 1.0 : c.weight());
     }
 
-    /** The chosen candidate, or null when none can take a viewer. */
+    /**
+     * The chosen candidate, or null when none can take a viewer. Runs for every redirect: a few
+     * passes over the candidates, allocating nothing.
+     */
     public static Candidate choose(List<Candidate> candidates, Mode mode, long streamBitrate, RandomGenerator random) {
-        List<Candidate> open = new ArrayList<>();
-        for (Candidate c : candidates) {
-            long max = c.maxBitrate() == null || c.maxBitrate() <= 0 ? Long.MAX_VALUE : c.maxBitrate();
-            if (c.outputBitrate() + c.pendingRedirects() * streamBitrate < max) {
-                open.add(c);
+        int n = candidates.size();
+        double min = Double.MAX_VALUE;
+        boolean any = false;
+        for (int i = 0; i < n; i++) {
+            Candidate c = candidates.get(i);
+            if (open(c, streamBitrate)) {
+                any = true;
+                min = Math.min(min, load(c, mode, streamBitrate));
             }
         }
-        if (open.isEmpty()) {
+        if (!any) {
             return null;
         }
-        double min = Double.MAX_VALUE;
-        for (Candidate c : open) {
-            min = Math.min(min, load(c, mode, streamBitrate));
-        }
         double bound = min + Math.max(Math.abs(min) * 0.10, 1e-9);
-        List<Candidate> near = new ArrayList<>();
-        for (Candidate c : open) {
-            if (load(c, mode, streamBitrate) <= bound) {
-                near.add(c);
+        // Within 10% of the lowest load, those already serving the stream if there are any.
+        boolean serving = false;
+        for (int i = 0; i < n && !serving; i++) {
+            Candidate c = candidates.get(i);
+            serving = c.servesStream() && near(c, mode, streamBitrate, bound);
+        }
+        int pool = 0;
+        long fewest = Long.MAX_VALUE;
+        Candidate only = null;
+        for (int i = 0; i < n; i++) {
+            Candidate c = candidates.get(i);
+            if ((!serving || c.servesStream()) && near(c, mode, streamBitrate, bound)) {
+                pool++;
+                only = c;
+                fewest = Math.min(fewest, c.pendingRedirects());
             }
         }
-        List<Candidate> serving = near.stream().filter(Candidate::servesStream).toList();
-        List<Candidate> pool = serving.isEmpty() ? near : serving;
-        if (pool.size() == 1) {
-            return pool.get(0);
+        if (pool == 1) {
+            return only;
         }
         // Among equals, the fewest pending redirects first, so a burst spreads; then at random.
-        long fewest = pool.stream().mapToLong(Candidate::pendingRedirects).min().orElse(0);
-        List<Candidate> least = pool.stream().filter(c -> c.pendingRedirects() == fewest).toList();
-        return least.get(random.nextInt(least.size()));
+        int least = 0;
+        for (int i = 0; i < n; i++) {
+            Candidate c = candidates.get(i);
+            if (inPool(c, mode, streamBitrate, bound, serving) && c.pendingRedirects() == fewest) {
+                least++;
+            }
+        }
+        int pick = random.nextInt(least);
+        for (int i = 0; i < n; i++) {
+            Candidate c = candidates.get(i);
+            if (inPool(c, mode, streamBitrate, bound, serving) && c.pendingRedirects() == fewest && pick-- == 0) {
+                return c;
+            }
+        }
+        throw new IllegalStateException("unreachable");
+    }
+
+    private static boolean open(Candidate c, long streamBitrate) {
+        long max = c.maxBitrate() == null || c.maxBitrate() <= 0 ? Long.MAX_VALUE : c.maxBitrate();
+        return c.outputBitrate() + c.pendingRedirects() * streamBitrate < max;
+    }
+
+    private static boolean near(Candidate c, Mode mode, long streamBitrate, double bound) {
+        return open(c, streamBitrate) && load(c, mode, streamBitrate) <= bound;
+    }
+
+    private static boolean inPool(Candidate c, Mode mode, long streamBitrate, double bound, boolean serving) {
+        return (!serving || c.servesStream()) && near(c, mode, streamBitrate, bound);
     }
 
     /** Names of modes, for error messages. */

@@ -1,6 +1,5 @@
 package io.tributary.controlplane.balancer;
 
-import io.tributary.api.stream.StreamValidation;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -38,7 +37,9 @@ public class BalancerRoute {
         }
         String name = rest.substring(0, slash);
         String file = rest.substring(slash + 1);
-        if (StreamValidation.checkName(name) != null || file.contains("..") || file.contains("%")) {
+        // No name check here: a name that is not a stream's (so not a valid one either) is not in
+        // the balancer's view and gets the same 404 below, without a regex per request.
+        if (file.contains("..") || file.indexOf('%') >= 0) {
             error(ctx, 404, "not_found", "stream '" + name + "' does not exist");
             return;
         }

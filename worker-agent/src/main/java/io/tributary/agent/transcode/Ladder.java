@@ -331,7 +331,7 @@ public final class Ladder implements AutoCloseable {
             if (audioOut != null) {
                 muxed.add(audioOut);
             }
-            r.worker = new RungWorker(r.encoder, "transcode-" + config.name() + "-" + r.out.id());
+            r.worker = new RungWorker(r.encoder, r.out.id() + "-" + config.name());
             RungOutput ro = r.out;
             r.mux = new TsMuxer(muxed, bytes -> {
                 try {
@@ -466,8 +466,12 @@ public final class Ladder implements AutoCloseable {
         if (!started) {
             return;
         }
+        // All rungs drain their encoders at the same time.
         for (Rung r : rungs) {
-            r.worker.flush();
+            r.worker.startFlush();
+        }
+        for (Rung r : rungs) {
+            r.worker.awaitFlush();
         }
         drainEncoded();
         if (audioOut != null) {

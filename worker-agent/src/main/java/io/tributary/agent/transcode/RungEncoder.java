@@ -19,7 +19,9 @@ import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
 import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
+import static org.bytedeco.ffmpeg.global.avutil.av_buffer_ref;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_is_writable;
 import static org.bytedeco.ffmpeg.global.avutil.av_make_q;
 import static org.bytedeco.ffmpeg.global.swscale.SWS_BICUBIC;
 import static org.bytedeco.ffmpeg.global.swscale.sws_freeContext;
@@ -28,11 +30,13 @@ import static org.bytedeco.ffmpeg.global.swscale.sws_scale_frame;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avutil.AVBufferRef;
 import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.ffmpeg.avutil.AVRational;
@@ -53,6 +57,9 @@ final class RungEncoder implements AutoCloseable {
     private final AVCodecContext enc;
     private final AVCodecParameters parameters = avcodec_parameters_alloc();
     private final List<AVPacket> packets = new ArrayList<>();
+    /** Scaled frames whose picture buffers can be written again (see {@link #recycle}). */
+    private final ConcurrentLinkedQueue<AVFrame> spare = new ConcurrentLinkedQueue<>();
+    private static final int SPARE = 4;
     private SwsContext sws;
 
     RungEncoder(int width, int height, String codec, String preset, long bitrate, int gopFrames,
@@ -120,7 +127,7 @@ final class RungEncoder implements AutoCloseable {
         try {
             send(f);
         } finally {
-            av_frame_free(f);
+            recycle(f);
         }
     }
 
@@ -136,15 +143,43 @@ final class RungEncoder implements AutoCloseable {
             throw new FfmpegException("sws_getCachedContext", "cannot scale " + src.width() + "x" + src.height()
                     + " format " + src.format() + " to " + width + "x" + height);
         }
-        AVFrame scaled = av_frame_alloc();
-        scaled.width(width).height(height).format(AV_PIX_FMT_YUV420P);
+        AVFrame scaled = spare.poll();
+        if (scaled == null) {
+            scaled = av_frame_alloc();
+            scaled.width(width).height(height).format(AV_PIX_FMT_YUV420P);
+        }
         int ret = sws_scale_frame(sws, scaled, src);
         if (ret < 0) {
-                throw new FfmpegException("sws_scale_frame", ret);
+            av_frame_free(scaled);
+            throw new FfmpegException("sws_scale_frame", ret);
         }
         scaled.pts(pts);
         scaled.pict_type(key ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE);
         return scaled;
+    }
+
+    /**
+     * Takes back a scaled frame the encoder is done with (frees it): its picture buffer is kept for
+     * a next {@link #scale} when nothing else holds it, as the CLI's filters reuse theirs, rather than
+     * allocating (and page-faulting in) a new picture per frame. Safe from another thread than scale.
+     */
+    void recycle(AVFrame f) {
+        if (spare.size() < SPARE && f.buf(0) != null && !f.buf(0).isNull() && av_frame_is_writable(f) != 0
+                && f.width() == width && f.height() == height && f.format() == AV_PIX_FMT_YUV420P) {
+            // A fresh frame holding only the buffers: no side data or properties of the old one carry over.
+            AVFrame n = av_frame_alloc();
+            n.width(width).height(height).format(AV_PIX_FMT_YUV420P);
+            for (int i = 0; i < AVFrame.AV_NUM_DATA_POINTERS; i++) {
+                AVBufferRef b = f.buf(i);
+                if (b != null && !b.isNull()) {
+                    n.buf(i, av_buffer_ref(b));
+                }
+                n.data(i, f.data(i));
+                n.linesize(i, f.linesize(i));
+            }
+            spare.add(n);
+        }
+        av_frame_free(f);
     }
 
     /** Drains the encoder at the end of a session. */
@@ -179,6 +214,10 @@ final class RungEncoder implements AutoCloseable {
             av_packet_free(p);
         }
         packets.clear();
+        AVFrame f;
+        while ((f = spare.poll()) != null) {
+            av_frame_free(f);
+        }
         if (sws != null) {
             sws_freeContext(sws);
             sws = null;

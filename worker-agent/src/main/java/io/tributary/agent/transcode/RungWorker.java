@@ -37,9 +37,9 @@ final class RungWorker implements AutoCloseable {
 
     RungWorker(RungEncoder encoder, String name) {
         this.encoder = encoder;
-        this.thread = new Thread(this::scaleLoop, name + "-scale");
+        this.thread = new Thread(this::scaleLoop, "scale-" + name);
         this.thread.setDaemon(true);
-        this.encodeThread = new Thread(this::encodeLoop, name + "-encode");
+        this.encodeThread = new Thread(this::encodeLoop, "encode-" + name);
         this.encodeThread.setDaemon(true);
         this.thread.start();
         this.encodeThread.start();
@@ -74,12 +74,21 @@ final class RungWorker implements AutoCloseable {
         }
     }
 
-    /** Encodes every frame handed over so far and drains the encoder; waits until it is done. */
-    void flush() {
+    /** Asks for the encoder to be drained after the frames handed over so far (see {@link #awaitFlush}). */
+    void startFlush() {
         try {
             while (!in.offer(FLUSH, 100, TimeUnit.MILLISECONDS)) {
                 checkFailure(null);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while flushing the encoder", e);
+        }
+    }
+
+    /** Waits until the drain asked by {@link #startFlush} is done. */
+    void awaitFlush() {
+        try {
             while (!flushed.tryAcquire(100, TimeUnit.MILLISECONDS)) {
                 checkFailure(null);
             }
@@ -156,7 +165,7 @@ final class RungWorker implements AutoCloseable {
                 } catch (Throwable t) {
                     failure = t;
                 } finally {
-                    av_frame_free(j.frame());
+                    encoder.recycle(j.frame());
                 }
             }
         } catch (InterruptedException e) {
