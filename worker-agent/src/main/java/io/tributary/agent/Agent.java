@@ -16,6 +16,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import com.fasterxml.jackson.core.JsonProcessingException;
 
 import io.tributary.agent.control.ControlLoop;
+import io.tributary.agent.dvr.DvrConfig;
+import io.tributary.agent.dvr.DvrHttp;
+import io.tributary.agent.dvr.DvrStore;
+import io.tributary.agent.dvr.RemoteArchives;
 import io.tributary.agent.ffmpeg.Natives;
 import io.tributary.agent.http.HttpApi;
 import io.tributary.agent.ingest.CaptureSupervisor;
@@ -44,22 +48,30 @@ public final class Agent implements AutoCloseable {
     private AgentConfig effective;
 
     private final Clock clock;
+    private final DvrStore dvr;
 
-    private Agent(AgentConfig config, Clock clock) {
+    private Agent(AgentConfig config, DvrConfig dvrConfig, Clock clock) {
         this.config = config;
         this.clock = clock;
         this.vertx = Vertx.vertx();
         this.supervisor = new CaptureSupervisor(config.dataDir(), config.hostname(), config.fileRoot(), clock,
                 bytesSent);
+        this.dvr = new DvrStore(dvrConfig, config.hostname(), clock).start();
+        supervisor.dvr(dvr);
     }
 
     public static Agent start(AgentConfig config) throws Exception {
+        return start(config, DvrConfig.load(System.getenv(), config.dvrRoot()));
+    }
+
+    /** Starts with explicit DVR settings (tests); {@link #start(AgentConfig)} reads them from the environment. */
+    public static Agent start(AgentConfig config, DvrConfig dvrConfig) throws Exception {
         if (AgentConfig.PEERING_REDIRECT.equals(config.peering()) && config.redirectBase() == null) {
             throw new IllegalArgumentException("TRIBUTARY_PEERING=redirect needs TRIBUTARY_BALANCER_URL or a control plane");
         }
         Natives.load(config.ffmpegLogLevel());
         Files.createDirectories(config.dataDir());
-        Agent a = new Agent(config, Clock.systemUTC());
+        Agent a = new Agent(config, dvrConfig, Clock.systemUTC());
         try {
             a.listen();
         } catch (Exception e) {
@@ -72,6 +84,9 @@ public final class Agent implements AutoCloseable {
     private void listen() throws Exception {
         HttpApi api = new HttpApi(vertx, supervisor, this::health, this::metrics, this::reach, bytesSent,
                 config.redirectBase());
+        RemoteArchives remote = new RemoteArchives(config.controlPlaneUrl(), config.clusterKey(), config.hostname(),
+                config.dataDir().resolve("dvr-cache"), dvr.config().cacheLimit(), clock);
+        api.dvr(new DvrHttp(vertx, dvr, remote, config.hostname(), config.dataDir().resolve("dvr-tmp"), bytesSent));
         server = vertx.createHttpServer(new HttpServerOptions().setHost(config.bind()).setPort(config.httpPort())
                         .setTcpNoDelay(true))
                 .requestHandler(api.router())
@@ -82,6 +97,7 @@ public final class Agent implements AutoCloseable {
         LOG.log(Level.INFO, "host=" + config.hostname() + ": listening on " + config.bind() + ":" + port);
         if (config.streamsUrl() != null || config.controlPlaneUrl() != null) {
             control = new ControlLoop(effective, supervisor, this::report, clock);
+            control.onDvrDelete(dvr::delete);
             control.start();
         }
     }
@@ -99,6 +115,10 @@ public final class Agent implements AutoCloseable {
         return control;
     }
 
+    public DvrStore dvr() {
+        return dvr;
+    }
+
     public CaptureSupervisor supervisor() {
         return supervisor;
     }
@@ -113,7 +133,7 @@ public final class Agent implements AutoCloseable {
                 rssBytes());
         return new AgentReport(effective.publicUrl(), effective.publicUrl(), effective.privateUrl(), effective.roles(),
                 effective.group(), effective.channelLimit(), effective.maxBitrate(), VERSION, startedAt, stats,
-                streams, control == null ? null : control.configError());
+                streams, control == null ? null : control.configError(), dvr.statuses());
     }
 
     static Double cpuPercent() {
@@ -273,6 +293,7 @@ public final class Agent implements AutoCloseable {
             control.close();
         }
         supervisor.stopAll();
+        dvr.close();
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
