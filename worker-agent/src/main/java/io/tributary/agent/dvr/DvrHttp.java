@@ -102,7 +102,7 @@ public final class DvrHttp {
             case SEGMENT -> {
                 Path p = remote.segment(name, r.startMs(), r.durationMs());
                 if (p == null) {
-                    error(ctx, 404, "no server holds archive segment " + file + " of " + name);
+                    error(ctx, 404, "no archive segment " + file + " of " + name + " on any server");
                 } else {
                     sendFile(ctx, p, "video/mp2t", "public, max-age=86400");
                 }
