@@ -237,7 +237,20 @@ public final class Agent implements AutoCloseable {
         stream(b, streams, "tributary_stream_last_frame_age_ms", "time since the last packet", StreamReport::lastFrameAge);
         stream(b, streams, "tributary_stream_running", "1 when the stream is running",
                 s -> "running".equals(s.status()) ? 1 : 0);
+        dvrMetrics(b);
         return b.toString();
+    }
+
+    /** Size and recording error of every DVR archive on this agent. */
+    private void dvrMetrics(StringBuilder b) {
+        List<io.tributary.api.agent.DvrStatus> archives = dvr.statuses();
+        b.append("# HELP tributary_dvr_bytes bytes of the DVR archive on this agent\n# TYPE tributary_dvr_bytes gauge\n");
+        archives.forEach(d -> b.append("tributary_dvr_bytes{stream=\"").append(d.name()).append("\"} ").append(d.bytes())
+                .append('\n'));
+        b.append("# HELP tributary_dvr_error 1 while recording fails (dvr_disk_full, dvr_write_failed)\n"
+                + "# TYPE tributary_dvr_error gauge\n");
+        archives.forEach(d -> b.append("tributary_dvr_error{stream=\"").append(d.name()).append("\"} ")
+                .append(d.error() == null ? 0 : 1).append('\n'));
     }
 
     /** Viewers by stream and protocol, and the agent's totals by protocol. */

@@ -102,6 +102,9 @@ public final class DvrStore implements AutoCloseable {
 
     /** Links one finished segment into the archive; failures become the archive's error, never the capture's. */
     void record(StreamArchive a, HlsOutput.FinishedSegment seg) {
+        if (archives.get(a.name()) != a) {
+            return; // deleted on request: nothing more is recorded until the stream's config comes again
+        }
         if (config.diskLimit() > 0 && totalBytes() + seg.bytes() > config.diskLimit()) {
             clean();
             if (totalBytes() + seg.bytes() > config.diskLimit()) {
