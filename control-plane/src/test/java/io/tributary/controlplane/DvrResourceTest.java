@@ -79,4 +79,12 @@ class DvrResourceTest {
         admin().get("/api/v1/streams/" + name + "/dvr").then().statusCode(200);
         assertThat(report(host, "[" + dvr(name, 5000, 5060) + "]").then().extract().jsonPath().getList("dvr_delete")).isNull();
     }
+
+    @Test
+    void aStreamNamedDvrIsStillReadable() {
+        String base = "cam-" + UUID.randomUUID().toString().substring(0, 6);
+        admin().body(TestApi.stream("fake://x")).put("/api/v1/streams/" + base + "/dvr").then().statusCode(200);
+        admin().get("/api/v1/streams/" + base + "/dvr").then().statusCode(200)
+                .body("name", org.hamcrest.Matchers.equalTo(base + "/dvr"));
+    }
 }

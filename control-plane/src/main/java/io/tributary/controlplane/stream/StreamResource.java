@@ -74,16 +74,29 @@ public class StreamResource {
         return Response.noContent().build();
     }
 
-    /** Where the stream's DVR archive lives: every holder's ranges and their union (404 when nothing is recorded). */
+    /**
+     * Where the stream's DVR archive lives: every holder's ranges and their union (404 when nothing
+     * is recorded). A stream really named {@code .../dvr} without an archive under the shorter name
+     * is still returned as itself.
+     */
     @GET
     @Path("/{name: .+}/dvr")
-    public io.tributary.api.agent.DvrLocations dvr(@PathParam("name") String name) {
+    public Response dvr(@PathParam("name") String name) {
         checkName(name);
         io.tributary.api.agent.DvrLocations l = dvr.locations(name);
-        if (l == null) {
-            throw ApiException.notFound("stream '" + name + "' has no DVR recording on any server");
+        if (l != null) {
+            return Response.ok(l).build();
         }
-        return l;
+        if (StreamValidation.checkName(name + "/dvr") == null) {
+            try {
+                return withEtag(Response.ok(), service.get(name + "/dvr"));
+            } catch (ApiException e) {
+                if (e.status() != 404) {
+                    throw e;
+                }
+            }
+        }
+        throw ApiException.notFound("stream '" + name + "' has no DVR recording on any server");
     }
 
     @POST
