@@ -14,6 +14,7 @@ DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-2}
 CONNS=${CONNS:-16}
 WORK=$(mktemp -d /tmp/tributary-bench-dvr.XXXXXX)
+chmod 755 "$WORK" # nginx workers run as nobody
 JAR=worker-agent/target/worker-agent.jar
 PIDS=()
 cleanup() {
