@@ -12,6 +12,7 @@ ROOT=$PWD
 RECORD=${RECORD:-40}
 DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-2}
+EXPORT_ONLY=${EXPORT_ONLY:-0}
 CONNS=${CONNS:-16}
 WORK=$(mktemp -d /tmp/tributary-bench-dvr.XXXXXX)
 chmod 755 "$WORK" # nginx workers run as nobody
@@ -102,7 +103,11 @@ echo "archive segments (best of $ROUNDS, $CONNS connections): agent $best_a req/
 FROM=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['from'])" "$STATUS")
 DEPTH=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['depth'])" "$STATUS")
 T0=$(date +%s.%N)
-curl -sf -o "$WORK/export.mp4" "$AGENT/bench/dvr/archive-$FROM-$DEPTH.mp4"
+CODE=$(curl -s -o "$WORK/export.mp4" -w '%{http_code}' "$AGENT/bench/dvr/archive-$FROM-$DEPTH.mp4")
+if [ "$CODE" != 200 ]; then
+  echo "MP4 export failed: HTTP $CODE $(head -c 300 "$WORK/export.mp4")" >&2; tail -20 "$WORK/agent.log" >&2; exit 1
+fi
 T1=$(date +%s.%N)
-MEDIA=$("$FFDIR/ffprobe" -v error -show_entries format=duration -of csv=p=0 "$WORK/export.mp4")
+MEDIA=$("$FFDIR/ffmpeg" -hide_banner -i "$WORK/export.mp4" 2>&1 | sed -n 's/.*Duration: \([0-9:.]*\).*/\1/p' \
+  | awk -F: '{print $1*3600+$2*60+$3}')
 python3 -c "w=$T1-$T0; m=$MEDIA; print(f'MP4 export: {m:.1f} s of 720p media in {w:.2f} s wall = {m/w:.0f}x real time ({$(stat -c %s "$WORK/export.mp4")/1e6:.1f} MB)')"

@@ -87,11 +87,20 @@ public final class Agent implements AutoCloseable {
         RemoteArchives remote = new RemoteArchives(config.controlPlaneUrl(), config.clusterKey(), config.hostname(),
                 config.dataDir().resolve("dvr-cache"), dvr.config().cacheLimit(), clock);
         api.dvr(new DvrHttp(vertx, dvr, remote, config.hostname(), config.dataDir().resolve("dvr-tmp"), bytesSent));
+        var router = api.router();
         server = vertx.createHttpServer(new HttpServerOptions().setHost(config.bind()).setPort(config.httpPort())
                         .setTcpNoDelay(true))
-                .requestHandler(api.router())
+                .requestHandler(router)
                 .listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         int port = server.actualPort();
+        // One more server per core on the same fixed port: Vert.x shares the socket and spreads
+        // connections over the event loops, so file serving (live and DVR segments) uses every core.
+        // (A random port, port 0 in tests, keeps one event loop: it cannot be shared by number.)
+        for (int i = 1; config.httpPort() != 0 && i < Runtime.getRuntime().availableProcessors(); i++) {
+            vertx.createHttpServer(new HttpServerOptions().setHost(config.bind()).setPort(config.httpPort())
+                            .setTcpNoDelay(true))
+                    .requestHandler(router).listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
         effective = config.httpPort() == port ? config
                 : config.withPort(port, config.publicUrl().replace(":" + config.httpPort(), ":" + port));
         LOG.log(Level.INFO, "host=" + config.hostname() + ": listening on " + config.bind() + ":" + port);

@@ -51,7 +51,11 @@ public final class DvrHttp {
     /** Runs {@code r} on the request's own event loop (answers are written there, whatever thread computed them). */
     private static void onLoop(RoutingContext ctx, Runnable r) {
         io.vertx.core.Context c = ctx.get(CONTEXT);
-        c.runOnContext(v -> r.run());
+        if (io.vertx.core.Vertx.currentContext() == c) {
+            r.run(); // already there (a local segment): no extra hop
+        } else {
+            c.runOnContext(v -> r.run());
+        }
     }
 
     /** Whether {@code file} (a URL's last path component) is a DVR resource. */
