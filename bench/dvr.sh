@@ -12,7 +12,6 @@ ROOT=$PWD
 RECORD=${RECORD:-40}
 DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-2}
-EXPORT_ONLY=${EXPORT_ONLY:-0}
 CONNS=${CONNS:-16}
 WORK=$(mktemp -d /tmp/tributary-bench-dvr.XXXXXX)
 chmod 755 "$WORK" # nginx workers run as nobody
@@ -108,6 +107,6 @@ if [ "$CODE" != 200 ]; then
   echo "MP4 export failed: HTTP $CODE $(head -c 300 "$WORK/export.mp4")" >&2; tail -20 "$WORK/agent.log" >&2; exit 1
 fi
 T1=$(date +%s.%N)
-MEDIA=$("$FFDIR/ffmpeg" -hide_banner -i "$WORK/export.mp4" 2>&1 | sed -n 's/.*Duration: \([0-9:.]*\).*/\1/p' \
+MEDIA=$( ("$FFDIR/ffmpeg" -hide_banner -i "$WORK/export.mp4" 2>&1 || true) | sed -n 's/.*Duration: \([0-9:.]*\).*/\1/p' \
   | awk -F: '{print $1*3600+$2*60+$3}')
 python3 -c "w=$T1-$T0; m=$MEDIA; print(f'MP4 export: {m:.1f} s of 720p media in {w:.2f} s wall = {m/w:.0f}x real time ({$(stat -c %s "$WORK/export.mp4")/1e6:.1f} MB)')"
