@@ -16,6 +16,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import com.fasterxml.jackson.core.JsonProcessingException;
 
 import io.tributary.agent.control.ControlLoop;
+import io.tributary.agent.dvr.DvrConfig;
+import io.tributary.agent.dvr.DvrHttp;
+import io.tributary.agent.dvr.DvrStore;
+import io.tributary.agent.dvr.RemoteArchives;
 import io.tributary.agent.ffmpeg.Natives;
 import io.tributary.agent.http.HttpApi;
 import io.tributary.agent.ingest.CaptureSupervisor;
@@ -44,22 +48,30 @@ public final class Agent implements AutoCloseable {
     private AgentConfig effective;
 
     private final Clock clock;
+    private final DvrStore dvr;
 
-    private Agent(AgentConfig config, Clock clock) {
+    private Agent(AgentConfig config, DvrConfig dvrConfig, Clock clock) {
         this.config = config;
         this.clock = clock;
         this.vertx = Vertx.vertx();
         this.supervisor = new CaptureSupervisor(config.dataDir(), config.hostname(), config.fileRoot(), clock,
                 bytesSent);
+        this.dvr = new DvrStore(dvrConfig, config.hostname(), clock).start();
+        supervisor.dvr(dvr);
     }
 
     public static Agent start(AgentConfig config) throws Exception {
+        return start(config, DvrConfig.load(System.getenv(), config.dvrRoot()));
+    }
+
+    /** Starts with explicit DVR settings (tests); {@link #start(AgentConfig)} reads them from the environment. */
+    public static Agent start(AgentConfig config, DvrConfig dvrConfig) throws Exception {
         if (AgentConfig.PEERING_REDIRECT.equals(config.peering()) && config.redirectBase() == null) {
             throw new IllegalArgumentException("TRIBUTARY_PEERING=redirect needs TRIBUTARY_BALANCER_URL or a control plane");
         }
         Natives.load(config.ffmpegLogLevel());
         Files.createDirectories(config.dataDir());
-        Agent a = new Agent(config, Clock.systemUTC());
+        Agent a = new Agent(config, dvrConfig, Clock.systemUTC());
         try {
             a.listen();
         } catch (Exception e) {
@@ -72,16 +84,29 @@ public final class Agent implements AutoCloseable {
     private void listen() throws Exception {
         HttpApi api = new HttpApi(vertx, supervisor, this::health, this::metrics, this::reach, bytesSent,
                 config.redirectBase());
+        RemoteArchives remote = new RemoteArchives(config.controlPlaneUrl(), config.clusterKey(), config.hostname(),
+                config.dataDir().resolve("dvr-cache"), dvr.config().cacheLimit(), clock);
+        api.dvr(new DvrHttp(vertx, dvr, remote, config.hostname(), config.dataDir().resolve("dvr-tmp"), bytesSent));
+        var router = api.router();
         server = vertx.createHttpServer(new HttpServerOptions().setHost(config.bind()).setPort(config.httpPort())
                         .setTcpNoDelay(true))
-                .requestHandler(api.router())
+                .requestHandler(router)
                 .listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         int port = server.actualPort();
+        // One more server per core on the same fixed port: Vert.x shares the socket and spreads
+        // connections over the event loops, so file serving (live and DVR segments) uses every core.
+        // (A random port, port 0 in tests, keeps one event loop: it cannot be shared by number.)
+        for (int i = 1; config.httpPort() != 0 && i < Runtime.getRuntime().availableProcessors(); i++) {
+            vertx.createHttpServer(new HttpServerOptions().setHost(config.bind()).setPort(config.httpPort())
+                            .setTcpNoDelay(true))
+                    .requestHandler(router).listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
         effective = config.httpPort() == port ? config
                 : config.withPort(port, config.publicUrl().replace(":" + config.httpPort(), ":" + port));
         LOG.log(Level.INFO, "host=" + config.hostname() + ": listening on " + config.bind() + ":" + port);
         if (config.streamsUrl() != null || config.controlPlaneUrl() != null) {
             control = new ControlLoop(effective, supervisor, this::report, clock);
+            control.onDvrDelete(dvr::delete);
             control.start();
         }
     }
@@ -99,6 +124,10 @@ public final class Agent implements AutoCloseable {
         return control;
     }
 
+    public DvrStore dvr() {
+        return dvr;
+    }
+
     public CaptureSupervisor supervisor() {
         return supervisor;
     }
@@ -113,7 +142,7 @@ public final class Agent implements AutoCloseable {
                 rssBytes());
         return new AgentReport(effective.publicUrl(), effective.publicUrl(), effective.privateUrl(), effective.roles(),
                 effective.group(), effective.channelLimit(), effective.maxBitrate(), VERSION, startedAt, stats,
-                streams, control == null ? null : control.configError());
+                streams, control == null ? null : control.configError(), dvr.statuses());
     }
 
     static Double cpuPercent() {
@@ -217,7 +246,20 @@ public final class Agent implements AutoCloseable {
         stream(b, streams, "tributary_stream_last_frame_age_ms", "time since the last packet", StreamReport::lastFrameAge);
         stream(b, streams, "tributary_stream_running", "1 when the stream is running",
                 s -> "running".equals(s.status()) ? 1 : 0);
+        dvrMetrics(b);
         return b.toString();
+    }
+
+    /** Size and recording error of every DVR archive on this agent. */
+    private void dvrMetrics(StringBuilder b) {
+        List<io.tributary.api.agent.DvrStatus> archives = dvr.statuses();
+        b.append("# HELP tributary_dvr_bytes bytes of the DVR archive on this agent\n# TYPE tributary_dvr_bytes gauge\n");
+        archives.forEach(d -> b.append("tributary_dvr_bytes{stream=\"").append(d.name()).append("\"} ").append(d.bytes())
+                .append('\n'));
+        b.append("# HELP tributary_dvr_error 1 while recording fails (dvr_disk_full, dvr_write_failed)\n"
+                + "# TYPE tributary_dvr_error gauge\n");
+        archives.forEach(d -> b.append("tributary_dvr_error{stream=\"").append(d.name()).append("\"} ")
+                .append(d.error() == null ? 0 : 1).append('\n'));
     }
 
     /** Viewers by stream and protocol, and the agent's totals by protocol. */
@@ -273,6 +315,7 @@ public final class Agent implements AutoCloseable {
             control.close();
         }
         supervisor.stopAll();
+        dvr.close();
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {

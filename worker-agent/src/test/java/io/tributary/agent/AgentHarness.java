@@ -34,7 +34,8 @@ public final class AgentHarness implements AutoCloseable {
         env.put("TRIBUTARY_DATA_DIR", dataDir.toString());
         env.put("TRIBUTARY_CONTROL_PLANE_URL", "none");
         env.putAll(extraEnv);
-        agent = Agent.start(AgentConfig.load(env, new Properties()));
+        AgentConfig cfg = AgentConfig.load(env, new Properties());
+        agent = Agent.start(cfg, io.tributary.agent.dvr.DvrConfig.load(env, cfg.dvrRoot()));
     }
 
     public String base() {

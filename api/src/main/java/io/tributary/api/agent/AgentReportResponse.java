@@ -8,7 +8,8 @@ import java.util.List;
  * The control plane's answer to a report: how often to report, how long a lease lasts, the
  * config backend's current ETag (poll when it differs), the streams the agent must stop now
  * because their generation is no longer its own (fencing), and the other servers of the cluster
- * (an agent cut off from the control plane asks them whether they still reach it).
+ * (an agent cut off from the control plane asks them whether they still reach it), and the DVR
+ * archives the agent must delete ({@code DELETE /api/v1/streams/{name}?dvr=true}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AgentReportResponse(
@@ -16,7 +17,12 @@ public record AgentReportResponse(
         @JsonProperty("lease_ms") Long leaseMs,
         @JsonProperty("config_etag") String configEtag,
         List<String> stop,
-        List<Peer> peers) {
+        List<Peer> peers,
+        @JsonProperty("dvr_delete") List<String> dvrDelete) {
+
+    public AgentReportResponse(Long reportIntervalMs, Long leaseMs, String configEtag, List<String> stop, List<Peer> peers) {
+        this(reportIntervalMs, leaseMs, configEtag, stop, peers, null);
+    }
 
     /** Another server: where its agent answers (private URL) and whether it is up. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -41,9 +41,11 @@ public class AgentService {
     private final TributaryConfig config;
     private final Scheduler scheduler;
     private final Clock clock;
+    private final io.tributary.controlplane.dvr.DvrService dvr;
 
     public AgentService(EntityManager em, ObjectMapper json, EventService events, ConfigEpoch epoch,
-            TributaryConfig config, Scheduler scheduler, Clock clock) {
+            TributaryConfig config, Scheduler scheduler, Clock clock, io.tributary.controlplane.dvr.DvrService dvr) {
+        this.dvr = dvr;
         this.scheduler = scheduler;
         this.em = em;
         this.json = json;
@@ -142,8 +144,9 @@ public class AgentService {
         if (handoffDone) {
             epoch.bump();
         }
+        List<String> dvrDelete = dvr.onReport(hostname, report.dvr());
         return new AgentReportResponse(config.reportIntervalMs(), config.leaseMs(), ConfigEtag.of(epoch.current()), stop,
-                peers(hostname));
+                peers(hostname), dvrDelete);
     }
 
     /** Every other server with a URL, so a cut-off agent knows whom to ask. */

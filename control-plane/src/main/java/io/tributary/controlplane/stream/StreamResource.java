@@ -24,9 +24,11 @@ import jakarta.ws.rs.core.Response;
 @Produces(MediaType.APPLICATION_JSON)
 public class StreamResource {
     private final StreamService service;
+    private final io.tributary.controlplane.dvr.DvrService dvr;
 
-    public StreamResource(StreamService service) {
+    public StreamResource(StreamService service, io.tributary.controlplane.dvr.DvrService dvr) {
         this.service = service;
+        this.dvr = dvr;
     }
 
     @GET
@@ -54,10 +56,47 @@ public class StreamResource {
 
     @DELETE
     @Path("/{name: .+}")
-    public Response delete(@PathParam("name") String name, @HeaderParam("If-Match") String ifMatch) {
+    public Response delete(@PathParam("name") String name, @HeaderParam("If-Match") String ifMatch,
+            @QueryParam("dvr") boolean deleteArchive) {
         checkName(name);
-        service.delete(name, ifMatch);
+        try {
+            service.delete(name, ifMatch);
+        } catch (ApiException e) {
+            // ?dvr=true also deletes the archive of a stream deleted earlier without it
+            if (!deleteArchive || e.status() != 404 || dvr.requestDelete(name) == 0) {
+                throw e;
+            }
+            return Response.noContent().build();
+        }
+        if (deleteArchive) {
+            dvr.requestDelete(name);
+        }
         return Response.noContent().build();
+    }
+
+    /**
+     * Where the stream's DVR archive lives: every holder's ranges and their union (404 when nothing
+     * is recorded). A stream really named {@code .../dvr} without an archive under the shorter name
+     * is still returned as itself.
+     */
+    @GET
+    @Path("/{name: .+}/dvr")
+    public Response dvr(@PathParam("name") String name) {
+        checkName(name);
+        io.tributary.api.agent.DvrLocations l = dvr.locations(name);
+        if (l != null) {
+            return Response.ok(l).build();
+        }
+        if (StreamValidation.checkName(name + "/dvr") == null) {
+            try {
+                return withEtag(Response.ok(), service.get(name + "/dvr"));
+            } catch (ApiException e) {
+                if (e.status() != 404) {
+                    throw e;
+                }
+            }
+        }
+        throw ApiException.notFound("stream '" + name + "' has no DVR recording on any server");
     }
 
     @POST

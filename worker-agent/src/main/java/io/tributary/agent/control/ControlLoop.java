@@ -62,8 +62,14 @@ public final class ControlLoop implements AutoCloseable {
     private final LeaseFence fence;
     private final AtomicLong peerChecks = new AtomicLong();
     private volatile boolean closed;
+    private volatile java.util.function.Consumer<String> dvrDelete = name -> { };
     private long failuresLogged;
     private long pollFailuresLogged;
+
+    /** Where the names in a report answer's {@code dvr_delete} go (the DVR store deletes those archives). */
+    public void onDvrDelete(java.util.function.Consumer<String> deleter) {
+        dvrDelete = deleter;
+    }
 
     public ControlLoop(AgentConfig config, CaptureSupervisor supervisor, Supplier<AgentReport> reports, Clock clock) {
         this.fence = new LeaseFence(clock);
@@ -157,6 +163,9 @@ public final class ControlLoop implements AutoCloseable {
                         for (String name : r.stop()) {
                             supervisor.fence(name);
                         }
+                    }
+                    if (r.dvrDelete() != null) {
+                        r.dvrDelete().forEach(dvrDelete);
                     }
                     wantEtag = r.configEtag();
                 }

@@ -36,6 +36,18 @@ public final class HlsOutput {
     private Instant currentStart;
     private long currentBytes;
     private volatile boolean hasSegment;
+    private volatile SegmentListener listener;
+
+    /** A segment this output just listed: its file, wall-clock start, media duration, number and whether a break precedes it. */
+    public record FinishedSegment(Path file, Instant start, long durationMs, long sequence, boolean discontinuity,
+            long bytes) {
+    }
+
+    /** Told of every listed segment on the writer's thread (the DVR recorder links it into the archive); must be quick. */
+    @FunctionalInterface
+    public interface SegmentListener {
+        void segmentFinished(FinishedSegment segment);
+    }
 
     public HlsOutput(Path dir, int segmentCount, int segmentDurationMs, long firstSequence, long discontinuitySequence,
             Clock clock) {
@@ -99,6 +111,11 @@ public final class HlsOutput {
         return dir;
     }
 
+    /** Sets (or with null removes) the listener of finished segments. */
+    public void segmentListener(SegmentListener l) {
+        listener = l;
+    }
+
     /** A new capture takes over: continue from the assignment's numbers, never below our own. */
     public synchronized void restart(long firstSequence, long discontinuitySequence, int segmentDurationMs) {
         playlist.restart(firstSequence, discontinuitySequence, segmentDurationMs, false);
@@ -157,6 +174,17 @@ public final class HlsOutput {
         onDisk.addLast(seq);
         PlaylistWriter.writeAtomically(dir.resolve(PLAYLIST), playlist.render());
         hasSegment = true;
+        SegmentListener l = listener;
+        if (l != null) {
+            List<MediaPlaylist.Segment> window = playlist.segments();
+            boolean disc = !window.isEmpty() && window.get(window.size() - 1).discontinuity();
+            try {
+                l.segmentFinished(new FinishedSegment(dir.resolve(uri), currentStart, Math.round(durationSec * 1000),
+                        seq, disc, currentBytes));
+            } catch (RuntimeException e) {
+                // A failing listener (the DVR) never stops live HLS; it reports its own error.
+            }
+        }
         long keep = (long) playlist.segments().size() + EXTRA_SEGMENTS_ON_DISK;
         while (onDisk.size() > keep) {
             Files.deleteIfExists(dir.resolve("seg-" + onDisk.removeFirst() + ".ts"));

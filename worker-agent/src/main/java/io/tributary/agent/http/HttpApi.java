@@ -46,6 +46,7 @@ public final class HttpApi {
     /** Balancer base URL for peering redirect mode, or null (unknown streams get 404). */
     private final String redirectBase;
     private final AtomicLong bytesSent;
+    private volatile io.tributary.agent.dvr.DvrHttp dvr;
 
     public HttpApi(Vertx vertx, CaptureSupervisor supervisor, Supplier<String> health, Supplier<String> metrics,
             Supplier<String> reach, AtomicLong bytesSent, String redirectBase) {
@@ -56,6 +57,12 @@ public final class HttpApi {
         this.health = health;
         this.metrics = metrics;
         this.bytesSent = bytesSent;
+    }
+
+    /** Serves the DVR URLs of any stream (archive playlists, MP4, status, thumbnails) through {@code d}. */
+    public HttpApi dvr(io.tributary.agent.dvr.DvrHttp d) {
+        dvr = d;
+        return this;
     }
 
     public Router router() {
@@ -103,6 +110,11 @@ public final class HttpApi {
         String file = path.substring(last + 1);
         if (StreamValidation.checkName(name) != null) {
             notFound(ctx);
+            return;
+        }
+        io.tributary.agent.dvr.DvrHttp archive = dvr;
+        if (archive != null && io.tributary.agent.dvr.DvrHttp.handles(file)) {
+            archive.handle(ctx, name, file); // any stream, running here or not
             return;
         }
         StreamOutput out = supervisor.output(name);

@@ -39,6 +39,7 @@ public final class CaptureSupervisor {
     private final Map<String, Long> fenced = new ConcurrentHashMap<>();
     private volatile Map<String, StreamReport> unreadable = Map.of();
     private boolean suspended;
+    private volatile io.tributary.agent.dvr.DvrStore dvr;
 
     public CaptureSupervisor(Path dataDir, String host, Path fileRoot, Clock clock, AtomicLong bytesSent) {
         this.hlsRoot = dataDir.resolve("hls");
@@ -46,6 +47,11 @@ public final class CaptureSupervisor {
         this.opener = new InputOpener(fileRoot);
         this.clock = clock;
         this.bytesSent = bytesSent;
+    }
+
+    /** Records the segments of streams with {@code dvr} into this store (set once at start). */
+    public void dvr(io.tributary.agent.dvr.DvrStore store) {
+        dvr = store;
     }
 
     /** Makes the running set equal to {@code desired}. */
@@ -161,6 +167,8 @@ public final class CaptureSupervisor {
             out.hls().restart(firstSeq, disc, cfg.segmentDurationOrDefault());
             out.hls().resize(cfg.segmentCountOrDefault());
         }
+        io.tributary.agent.dvr.DvrStore store = dvr;
+        out.recordTo(store == null ? null : store.recorder(cfg));
         Capture c = new Capture(cfg, generation, host, out, opener);
         captures.put(name, c);
         c.start();

@@ -27,6 +27,8 @@ public final class StreamOutput {
     private final AtomicLong bytesSent;
     /** Per-rung outputs of a transcoded stream ("v1", "v2", ...), kept across capture restarts like {@link #hls}. */
     private final Map<String, RungOutput> rungs = new ConcurrentSkipListMap<>();
+    /** The DVR recorder of this stream, or null: gets the segments of the HLS output, or of rung v1 when transcoded. */
+    private volatile HlsOutput.SegmentListener recorder;
 
     public StreamOutput(String name, HlsOutput hls, AtomicLong bytesSent, Clock clock) {
         this.name = name;
@@ -48,8 +50,25 @@ public final class StreamOutput {
     /** Creates the output of a rung (its playlist continues what a previous run left in {@code dir}). */
     public RungOutput addRung(String id, Path dir, int segmentCount, int segmentDurationMs, long firstSequence,
             long discontinuitySequence) {
-        return rungs.computeIfAbsent(id, k -> RungOutput.create(id, new HlsOutput(dir, segmentCount,
+        RungOutput r = rungs.computeIfAbsent(id, k -> RungOutput.create(id, new HlsOutput(dir, segmentCount,
                 segmentDurationMs, firstSequence, discontinuitySequence, Clock.systemUTC()), bytesSent));
+        if (TOP_RUNG.equals(id)) {
+            r.hls().segmentListener(recorder);
+        }
+        return r;
+    }
+
+    /** The rung the DVR records of a transcoded stream: the first of the ladder (the top one by convention). */
+    static final String TOP_RUNG = "v1";
+
+    /** Records this stream's segments to the DVR (null: stop recording): the copy path's, or rung v1's when transcoded. */
+    public void recordTo(HlsOutput.SegmentListener l) {
+        recorder = l;
+        hls.segmentListener(l);
+        RungOutput top = rungs.get(TOP_RUNG);
+        if (top != null) {
+            top.hls().segmentListener(l);
+        }
     }
 
     public String name() {
