@@ -54,7 +54,7 @@ start_agent() {
   TRIBUTARY_CONTROL_PLANE_URL=none TRIBUTARY_CONFIG_EXTERNAL="http://127.0.0.1:$cfgport" \
   TRIBUTARY_HOSTNAME=bench TRIBUTARY_HTTP_PORT=$port TRIBUTARY_BIND=127.0.0.1 \
   TRIBUTARY_DATA_DIR="$dir/data" TRIBUTARY_FILE_ROOT="$WORK/files" \
-    java -XX:+UseSerialGC -Xmx256m -jar "$ROOT/$JAR" >"$dir/agent.log" 2>&1 &
+    java ${AGENT_JAVA_OPTS:--XX:+UseSerialGC -Xmx256m} -jar "$ROOT/$JAR" >"$dir/agent.log" 2>&1 &
   APID=$!; APORT=$port
   PIDS+=($APID)
 }
@@ -68,6 +68,11 @@ for N in "${COUNTS[@]}"; do
   done
   json+='],"next":null}'
   start_agent "$WORK/agent-$N" "$json"
+  # Up to 3 min for every stream to run (a loaded machine starts slowly), then the warm-up.
+  for _ in $(seq 1 360); do
+    running=$(curl -s "http://127.0.0.1:$APORT/metrics" | awk '/^tributary_agent_streams\{status="running"\}/{print $2}' || true)
+    [ "${running:-0}" -ge "$N" ] && break; sleep 0.5
+  done
   sleep "$WARMUP"
   running=$(curl -s "http://127.0.0.1:$APORT/metrics" | awk '/^tributary_agent_streams\{status="running"\}/{print $2}')
   t0=$(cpu_ticks "$APID"); sleep "$WINDOW"; t1=$(cpu_ticks "$APID"); arss=$(rss_kb "$APID")

@@ -49,6 +49,8 @@ public final class Capture {
     private final List<InputConfig> inputs;
     /** Inputs the MPEG-TS pass-through found it cannot handle (they go through libavformat). */
     private final boolean[] demuxOnly;
+    /** Per input, the last probe of its program (a new session with the same PMT skips the probe). */
+    private final ProbedInput[] probeCache;
     private final StreamOutput output;
     private final InputOpener opener;
     private final Thread thread;
@@ -77,6 +79,7 @@ public final class Capture {
         this.logPrefix = "stream=" + config.name() + " gen=" + generation + " host=" + host + ": ";
         this.inputs = InputPlan.byPriority(config.inputs());
         this.demuxOnly = new boolean[inputs.size()];
+        this.probeCache = new ProbedInput[inputs.size()];
         this.output = output;
         this.opener = opener;
         this.thread = new Thread(this::run, "capture-" + config.name());
@@ -507,8 +510,9 @@ public final class Capture {
                         }
                     }
                 });
-        byte[] buf = new byte[188 * 64];
-        byte[] probe = new byte[TsProbe.BYTES];
+        // A file is read in larger slices (fewer wake-ups while pacing); UDP delivers one datagram a read.
+        byte[] buf = new byte[input.needsPacing() ? 188 * 348 : 188 * 64];
+        byte[] probe = null;
         int probeLen = 0;
         long probeStart = 0;
         boolean probed = false;
@@ -521,7 +525,13 @@ public final class Capture {
                 if (ready.get() != null) {
                     return "a better input is back";
                 }
-                int n = input.read(buf, 0, buf.length);
+                int n;
+                try {
+                    n = input.read(buf, 0, buf.length);
+                } catch (IOException e) {
+                    // An input error (a socket timeout, a reset), not an HLS write error.
+                    throw new IllegalStateException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+                }
                 if (n < 0) {
                     return "end of stream";
                 }
@@ -543,7 +553,16 @@ public final class Capture {
                     ts.flush();
                     lastFlush = now;
                 }
+                if (!probed && seen > 0 && ts.hasPmt() && probeCache[index] != null
+                        && probeCache[index].pmtCrc() == ts.pmtCrc()) {
+                    probed = true; // same program as last time on this input: its probe still holds
+                    mediaInfo = probeCache[index].info();
+                    probedSession = sessions;
+                }
                 if (!probed && seen > 0) {
+                    if (probe == null) {
+                        probe = new byte[TsProbe.BYTES];
+                    }
                     int c = Math.min(n, probe.length - probeLen);
                     System.arraycopy(buf, 0, probe, probeLen, c);
                     probeLen += c;
@@ -552,7 +571,9 @@ public final class Capture {
                     }
                     if (probeLen == probe.length || now - probeStart > TsProbe.MAX_WAIT_MS * 1_000_000L) {
                         probed = true;
-                        probeTracks(probe, probeLen);
+                        if (probeTracks(probe, probeLen) && ts.hasPmt()) {
+                            probeCache[index] = new ProbedInput(ts.pmtCrc(), mediaInfo);
+                        }
                         probe = null;
                     }
                 }
@@ -573,14 +594,20 @@ public final class Capture {
     }
 
     /** Fills media_info from the probe of a pass-through session's first bytes (codec-only tracks stay on failure). */
-    private void probeTracks(byte[] data, int len) {
+    private boolean probeTracks(byte[] data, int len) {
         try {
             List<Track> t = TsProbe.probe(data, len, () -> stopping);
             mediaInfo = new MediaInfo(t);
             probedSession = sessions;
+            return true;
         } catch (RuntimeException e) {
             LOG.log(Level.DEBUG, logPrefix + "probe of " + activeInput + " failed: " + e.getMessage());
+            return false;
         }
+    }
+
+    /** The probe of an input's program, kept while the input's PMT stays the same. */
+    private record ProbedInput(int pmtCrc, MediaInfo info) {
     }
 
     /** Waits until {@code dueNanos} (a file played at its own speed), returning early when stopped. */

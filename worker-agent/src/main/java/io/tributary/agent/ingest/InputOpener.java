@@ -80,7 +80,8 @@ public final class InputOpener {
 
     /**
      * Opens an MPEG-TS input for the pass-through copy path ({@link TsPassthrough}): udp://,
-     * publish:// and file:// of a .ts file; null for every other input (libavformat demuxes those).
+     * publish://, http(s):// answering MPEG-TS and file:// of a .ts file; null for every other
+     * input (libavformat demuxes those).
      */
     TsInput openPassthrough(InputConfig input, StreamOutput output, Interrupt interrupt) {
         String url = input.url();
@@ -91,6 +92,10 @@ public final class InputOpener {
                 }
                 case "publish" -> {
                     return TsInput.publish(output.publish(), interrupt);
+                }
+                case "http", "https" -> {
+                    return interrupt instanceof Deadline d
+                            ? TsInput.http(url, input.effectiveSourceTimeout() * 1000, d) : null;
                 }
                 case "file" -> {
                     Path p = Path.of(filePath(url));

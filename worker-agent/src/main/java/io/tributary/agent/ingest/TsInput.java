@@ -127,6 +127,51 @@ interface TsInput extends AutoCloseable {
         };
     }
 
+    /**
+     * An {@code http(s)://} input that answers with MPEG-TS (by Content-Type or sync bytes), such
+     * as another agent's {@code /{name}/mpegts}; null for anything else (an HLS playlist), which
+     * libavformat then opens. Reads block up to {@code timeoutMs}; a cancelled deadline disconnects.
+     */
+    static TsInput http(String url, int timeoutMs, Deadline deadline) throws IOException {
+        java.net.HttpURLConnection c = (java.net.HttpURLConnection) URI.create(url).toURL().openConnection();
+        c.setConnectTimeout(timeoutMs);
+        c.setReadTimeout(timeoutMs);
+        c.setRequestProperty("User-Agent", "tributary-agent");
+        deadline.onCancel(c::disconnect);
+        boolean ok = false;
+        try {
+            int code = c.getResponseCode();
+            if (code != 200) {
+                throw new IOException("HTTP " + code + " " + c.getResponseMessage());
+            }
+            String type = String.valueOf(c.getContentType()).toLowerCase(java.util.Locale.ROOT);
+            java.io.PushbackInputStream in = new java.io.PushbackInputStream(c.getInputStream(), 188 * 2 + 1);
+            byte[] head = in.readNBytes(188 * 2 + 1);
+            boolean ts = head.length > 376 && head[0] == 0x47 && head[188] == 0x47
+                    && head[376] == 0x47;
+            if (!ts && !type.contains("mp2t") && !type.contains("mpegts")) {
+                return null;
+            }
+            in.unread(head);
+            ok = true;
+            return new TsInput() {
+                @Override
+                public int read(byte[] buf, int off, int len) throws IOException {
+                    return in.read(buf, off, len);
+                }
+
+                @Override
+                public void close() {
+                    c.disconnect();
+                }
+            };
+        } finally {
+            if (!ok) {
+                c.disconnect();
+            }
+        }
+    }
+
     /** A publisher's push (PUT/POST /{name}/mpegts). */
     static TsInput publish(PublishPipe pipe, Interrupt interrupt) {
         PublishPipe.Reader r = pipe.javaReader(interrupt);

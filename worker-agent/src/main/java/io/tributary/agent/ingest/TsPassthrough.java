@@ -51,7 +51,7 @@ final class TsPassthrough {
         void accept(byte[] bytes);
     }
 
-    private final byte[] work = new byte[OUT_BUFFER * 2 + PACKET];
+    private final byte[] work = new byte[OUT_BUFFER + PACKET];
     private int workLen;
     private final byte[] out = new byte[OUT_BUFFER];
     private int outLen;
@@ -88,6 +88,15 @@ final class TsPassthrough {
     /** Media packets (on an elementary stream of the PMT) seen so far: progress for the no-data deadline. */
     long mediaPackets() {
         return mediaPackets;
+    }
+
+    /** CRC of the current PMT section (identifies the program layout), valid once {@link #hasPmt()}. */
+    int pmtCrc() {
+        return pmtCrc;
+    }
+
+    boolean hasPmt() {
+        return havePmt;
     }
 
     long garbageBytes() {
