@@ -549,7 +549,9 @@ public final class Capture {
                     deadline.extend(timeoutMs);
                     lastFrameNanos = now;
                 }
-                if (now - lastFlush > 100_000_000L) {
+                // Segment files are only read once listed, so bytes wait for a full buffer or the cut,
+                // unless /mpegts clients are connected: then they leave at least every 100 ms.
+                if (now - lastFlush > 100_000_000L && output.fanout().clientCount() > 0) {
                     ts.flush();
                     lastFlush = now;
                 }
@@ -615,12 +617,8 @@ public final class Capture {
         long wait;
         while ((wait = dueNanos - System.nanoTime()) > 0 && !stopping && !deadline.cancelled()) {
             deadline.extend(wait / 1_000_000L + timeoutMs);
-            try {
-                Thread.sleep(Math.max(1, Math.min(50, wait / 1_000_000L)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+            // One wake-up per read slice; stop() wakes it at once, a switch-back within 200 ms.
+            pause(Math.max(1, Math.min(200, wait / 1_000_000L)));
         }
     }
 
