@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Copy-remux capacity of one worker agent vs N `ffmpeg -c copy -f hls` processes, side by side,
 # and the time from a fake:// stream's start to its first playable playlist.
-# Usage: bench/agent-remux.sh [N ...]   (default: 20)   env: WINDOW=seconds measured (default 60)
+# Usage: bench/agent-remux.sh [N ...]   (default: 20)   env: WINDOW=seconds measured (default 60),
+#   WARMUP=seconds after every stream runs (default 10), AGENT_JAVA_OPTS, MALLOC_ARENA_MAX (default 2)
 # Needs: java 17, python3, the worker-agent jar (built if missing), Debian's libpulse0 (for the
 # bundled ffmpeg executable only).
 set -euo pipefail
@@ -10,6 +11,8 @@ ROOT=$PWD
 COUNTS=("${@:-20}")
 WINDOW=${WINDOW:-60}
 WARMUP=${WARMUP:-10}
+# The agent's JVM settings recommended in docs/worker-agent.md (ops/install-worker.sh writes them).
+AGENT_JAVA_OPTS=${AGENT_JAVA_OPTS:--XX:+UseSerialGC -Xmx256m -XX:TieredStopAtLevel=1}
 WORK=$(mktemp -d /tmp/tributary-bench.XXXXXX)
 JAR=worker-agent/target/worker-agent.jar
 PIDS=()
@@ -54,7 +57,7 @@ start_agent() {
   TRIBUTARY_CONTROL_PLANE_URL=none TRIBUTARY_CONFIG_EXTERNAL="http://127.0.0.1:$cfgport" \
   TRIBUTARY_HOSTNAME=bench TRIBUTARY_HTTP_PORT=$port TRIBUTARY_BIND=127.0.0.1 \
   TRIBUTARY_DATA_DIR="$dir/data" TRIBUTARY_FILE_ROOT="$WORK/files" \
-    java -XX:+UseSerialGC -Xmx256m -jar "$ROOT/$JAR" >"$dir/agent.log" 2>&1 &
+  MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} java $AGENT_JAVA_OPTS -jar "$ROOT/$JAR" >"$dir/agent.log" 2>&1 &
   APID=$!; APORT=$port
   PIDS+=($APID)
 }
@@ -68,6 +71,11 @@ for N in "${COUNTS[@]}"; do
   done
   json+='],"next":null}'
   start_agent "$WORK/agent-$N" "$json"
+  # Up to 3 min for every stream to run (a loaded machine starts slowly), then the warm-up.
+  for _ in $(seq 1 360); do
+    running=$(curl -s "http://127.0.0.1:$APORT/metrics" | awk '/^tributary_agent_streams\{status="running"\}/{print $2}' || true)
+    [ "${running:-0}" -ge "$N" ] && break; sleep 0.5
+  done
   sleep "$WARMUP"
   running=$(curl -s "http://127.0.0.1:$APORT/metrics" | awk '/^tributary_agent_streams\{status="running"\}/{print $2}')
   t0=$(cpu_ticks "$APID"); sleep "$WINDOW"; t1=$(cpu_ticks "$APID"); arss=$(rss_kb "$APID")

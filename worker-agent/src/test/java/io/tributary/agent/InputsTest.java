@@ -110,6 +110,24 @@ class InputsTest {
         h.run(AgentHarness.stream("udp1", 1000, new InputConfig("udp://127.0.0.1:" + port)));
         spawn(args(liveSource("320x180"), "-f", "mpegts", "udp://127.0.0.1:" + port + "?pkt_size=1316"));
         awaitSegments("udp1", 2);
+        // The pass-through's one-time probe fills sizes and rates.
+        await().atMost(Duration.ofSeconds(20)).until(() -> h.report("udp1").mediaInfo().tracks().stream()
+                .anyMatch(t -> Integer.valueOf(320).equals(t.width()) && Double.valueOf(25.0).equals(t.fps())));
+        // Its segments start on a keyframe, and /mpegts serves the same packets.
+        String seg = AgentHarness.segmentUris(h.get("/udp1/index.m3u8").body()).get(0);
+        Path f = dir.resolve("udp1-seg.ts");
+        Files.write(f, h.getBytes("/udp1/" + seg).body());
+        assertThat(FfmpegTools.ffprobe("-select_streams", "v:0", "-show_entries", "packet=flags", "-of", "csv=p=0",
+                f.toString()).lines().findFirst().orElse("")).startsWith("K");
+        HttpResponse<InputStream> live = h.http.send(HttpRequest.newBuilder(URI.create(h.base() + "/udp1/mpegts")).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = live.body()) {
+            byte[] got = in.readNBytes(188 * 100);
+            assertThat(got).hasSize(188 * 100);
+            for (int i = 0; i < got.length; i += 188) {
+                assertThat(got[i]).isEqualTo((byte) 0x47);
+            }
+        }
         h.remove("udp1");
     }
 
@@ -140,6 +158,22 @@ class InputsTest {
         h.run(AgentHarness.stream("rtmp1", 1000, new InputConfig("rtmp://127.0.0.1:" + port + "/live/s")));
         awaitSegments("rtmp1", 2);
         h.remove("rtmp1");
+    }
+
+    @Test
+    void rtspFromARealRtspServer() throws Exception {
+        try (RtspTestServer rtsp = new RtspTestServer(List.of(args(liveSource("320x180"), "-f", "mpegts", "-")))) {
+            h.run(AgentHarness.stream("rtsp1", 1000, new InputConfig(rtsp.url("live/cam"))));
+            awaitSegments("rtsp1", 2);
+            assertThat(rtsp.plays()).isGreaterThanOrEqualTo(1);
+            assertThat(h.report("rtsp1").mediaInfo().tracks()).extracting("codec", "width")
+                    .contains(org.assertj.core.groups.Tuple.tuple("h264", 320));
+            // The server dies: the stream leaves "running" with the input named in last_error.
+            rtsp.close();
+            await().atMost(Duration.ofSeconds(30)).until(() -> !"running".equals(h.report("rtsp1").status()));
+            assertThat(h.report("rtsp1").lastError()).contains(rtsp.url("live/cam"));
+        }
+        h.remove("rtsp1");
     }
 
     @Test

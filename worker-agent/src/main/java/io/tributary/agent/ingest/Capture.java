@@ -40,11 +40,17 @@ public final class Capture {
     /** Extra time an input gets to open and probe, on top of its source_timeout. */
     private static final long OPEN_GRACE_MS = 2_000;
     private static final long SWITCH_BACK_RETRY_MS = 2_000;
+    /** A paced file whose timestamps jump further than this from the wall clock restarts its pacing. */
+    private static final long MAX_PACE_SKEW_NANOS = 5_000_000_000L;
 
     private volatile StreamConfig config;
     private final long generation;
     private final String logPrefix;
     private final List<InputConfig> inputs;
+    /** Inputs the MPEG-TS pass-through found it cannot handle (they go through libavformat). */
+    private final boolean[] demuxOnly;
+    /** Per input, the last probe of its program (a new session with the same PMT skips the probe). */
+    private final ProbedInput[] probeCache;
     private final StreamOutput output;
     private final InputOpener opener;
     private final Thread thread;
@@ -62,6 +68,8 @@ public final class Capture {
     private volatile Deadline activeDeadline;
     private volatile Standby standby;
     private volatile int sessions;
+    /** The session whose probe filled {@link #mediaInfo} (a PMT of that session does not overwrite it). */
+    private volatile int probedSession;
     /** The transcoding ladder of the running session, when the stream has a transcoder. */
     private volatile Ladder ladder;
 
@@ -70,6 +78,8 @@ public final class Capture {
         this.generation = generation;
         this.logPrefix = "stream=" + config.name() + " gen=" + generation + " host=" + host + ": ";
         this.inputs = InputPlan.byPriority(config.inputs());
+        this.demuxOnly = new boolean[inputs.size()];
+        this.probeCache = new ProbedInput[inputs.size()];
         this.output = output;
         this.opener = opener;
         this.thread = new Thread(this::run, "capture-" + config.name());
@@ -177,7 +187,8 @@ public final class Capture {
         while (!stopping) {
             Standby.Ready switchTo = ready.getAndSet(null);
             int index;
-            PacketSource source;
+            PacketSource source = null;
+            TsInput tsInput = null;
             AVPacket first = null;
             Deadline deadline;
             if (switchTo != null) {
@@ -205,7 +216,12 @@ public final class Capture {
                     break;
                 }
                 try {
-                    source = opener.open(in, output, deadline);
+                    if (config.transcoder() == null && !demuxOnly[index]) {
+                        tsInput = opener.openPassthrough(in, output, deadline);
+                    }
+                    if (tsInput == null) {
+                        source = opener.open(in, output, deadline);
+                    }
                 } catch (RuntimeException e) {
                     if (stopping) {
                         break;
@@ -222,7 +238,13 @@ public final class Capture {
             boolean isError = false;
             InputConfig in = inputs.get(index);
             try {
-                reason = session(source, index, first, deadline, plan, backoff);
+                reason = tsInput != null ? tsSession(tsInput, index, deadline, plan, backoff)
+                        : session(source, index, first, deadline, plan, backoff);
+            } catch (TsPassthrough.Unsupported e) {
+                LOG.log(Level.INFO, logPrefix + "input " + in.url() + ": " + e.getMessage()
+                        + "; demuxing it with libavformat instead");
+                demuxOnly[index] = true;
+                reason = null;
             } catch (IOException e) {
                 reason = "cannot write HLS files: " + e.getMessage();
                 isError = true;
@@ -235,7 +257,12 @@ public final class Capture {
                         ? "no data for " + in.effectiveSourceTimeout() + " s" : String.valueOf(e.getMessage());
             } finally {
                 stopStandby();
-                source.close();
+                if (source != null) {
+                    source.close();
+                }
+                if (tsInput != null) {
+                    tsInput.close();
+                }
                 if (first != null) {
                     av_packet_free(first);
                 }
@@ -243,7 +270,7 @@ public final class Capture {
             if (stopping) {
                 break;
             }
-            if (ready.get() != null) {
+            if (ready.get() != null || reason == null) {
                 continue;
             }
             fail(in, reason, isError);
@@ -441,6 +468,157 @@ public final class Capture {
             }
         } finally {
             av_packet_free(pkt);
+        }
+    }
+
+    /**
+     * One session on an MPEG-TS input through the pass-through copy path: the original packets go
+     * to the segments and the live clients, cut on keyframes ({@link TsPassthrough}); no demuxer,
+     * no muxer. A file input is paced by its reference-track timestamps, like a live source.
+     */
+    private String tsSession(TsInput input, int index, Deadline deadline, InputPlan plan, Backoff backoff)
+            throws IOException {
+        InputConfig in = inputs.get(index);
+        long timeoutMs = in.effectiveSourceTimeout() * 1000L;
+        activeInput = in.url();
+        sessions++;
+        if (!"running".equals(status)) {
+            status = "starting";
+        }
+        output.hls().markDiscontinuity();
+        if (index > 0) {
+            startStandby(index);
+        }
+        boolean[] firstSegmentDone = {false};
+        TsPassthrough ts = new TsPassthrough(new Segmenter(config.segmentDurationOrDefault()), output.hls(),
+                output::onTsBytes, new TsPassthrough.Events() {
+                    @Override
+                    public void tracks(List<Track> tracks) {
+                        MediaInfo mi = mediaInfo;
+                        if (mi == null || mi.tracks().size() != tracks.size() || probedSession != sessions) {
+                            mediaInfo = new MediaInfo(tracks);
+                        }
+                    }
+
+                    @Override
+                    public void segmentFinished() {
+                        if (!firstSegmentDone[0]) {
+                            firstSegmentDone[0] = true;
+                            plan.succeeded(index);
+                            backoff.reset();
+                            status = "running";
+                        }
+                    }
+                });
+        // A file is read in larger slices (fewer wake-ups while pacing); UDP delivers one datagram a read.
+        byte[] buf = new byte[input.needsPacing() ? 188 * 348 : 188 * 64];
+        byte[] probe = null;
+        int probeLen = 0;
+        long probeStart = 0;
+        boolean probed = false;
+        long lastFlush = System.nanoTime();
+        long paceFirstMs = Long.MIN_VALUE;
+        long paceStart = 0;
+        long seen = 0;
+        try {
+            while (!stopping) {
+                if (ready.get() != null) {
+                    return "a better input is back";
+                }
+                int n;
+                try {
+                    n = input.read(buf, 0, buf.length);
+                } catch (IOException e) {
+                    // An input error (a socket timeout, a reset), not an HLS write error.
+                    throw new IllegalStateException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+                }
+                if (n < 0) {
+                    return "end of stream";
+                }
+                if (deadline.interrupted()) {
+                    throw new IllegalStateException(deadline.cancelled() ? "switch" : "no data");
+                }
+                if (n == 0) {
+                    continue;
+                }
+                bytesIn.add(n);
+                ts.accept(buf, 0, n);
+                long now = System.nanoTime();
+                if (ts.mediaPackets() != seen) {
+                    seen = ts.mediaPackets();
+                    deadline.extend(timeoutMs);
+                    lastFrameNanos = now;
+                }
+                // Segment files are only read once listed, so bytes wait for a full buffer or the cut,
+                // unless /mpegts clients are connected: then they leave at least every 100 ms.
+                if (now - lastFlush > 100_000_000L && output.fanout().clientCount() > 0) {
+                    ts.flush();
+                    lastFlush = now;
+                }
+                if (!probed && seen > 0 && ts.hasPmt() && probeCache[index] != null
+                        && probeCache[index].pmtCrc() == ts.pmtCrc()) {
+                    probed = true; // same program as last time on this input: its probe still holds
+                    mediaInfo = probeCache[index].info();
+                    probedSession = sessions;
+                }
+                if (!probed && seen > 0) {
+                    if (probe == null) {
+                        probe = new byte[TsProbe.BYTES];
+                    }
+                    int c = Math.min(n, probe.length - probeLen);
+                    System.arraycopy(buf, 0, probe, probeLen, c);
+                    probeLen += c;
+                    if (probeStart == 0) {
+                        probeStart = now;
+                    }
+                    if (probeLen == probe.length || now - probeStart > TsProbe.MAX_WAIT_MS * 1_000_000L) {
+                        probed = true;
+                        if (probeTracks(probe, probeLen) && ts.hasPmt()) {
+                            probeCache[index] = new ProbedInput(ts.pmtCrc(), mediaInfo);
+                        }
+                        probe = null;
+                    }
+                }
+                if (input.needsPacing() && ts.lastRefMs() != Long.MIN_VALUE) {
+                    long due = paceStart + (ts.lastRefMs() - paceFirstMs) * 1_000_000L;
+                    if (paceFirstMs == Long.MIN_VALUE || Math.abs(due - now) > MAX_PACE_SKEW_NANOS) {
+                        paceFirstMs = ts.lastRefMs(); // first timestamp, or a timestamp break
+                        paceStart = now;
+                        due = now;
+                    }
+                    pace(due, deadline, timeoutMs);
+                }
+            }
+            return "stopped";
+        } finally {
+            ts.finish();
+        }
+    }
+
+    /** Fills media_info from the probe of a pass-through session's first bytes (codec-only tracks stay on failure). */
+    private boolean probeTracks(byte[] data, int len) {
+        try {
+            List<Track> t = TsProbe.probe(data, len, () -> stopping);
+            mediaInfo = new MediaInfo(t);
+            probedSession = sessions;
+            return true;
+        } catch (RuntimeException e) {
+            LOG.log(Level.DEBUG, logPrefix + "probe of " + activeInput + " failed: " + e.getMessage());
+            return false;
+        }
+    }
+
+    /** The probe of an input's program, kept while the input's PMT stays the same. */
+    private record ProbedInput(int pmtCrc, MediaInfo info) {
+    }
+
+    /** Waits until {@code dueNanos} (a file played at its own speed), returning early when stopped. */
+    private void pace(long dueNanos, Deadline deadline, long timeoutMs) {
+        long wait;
+        while ((wait = dueNanos - System.nanoTime()) > 0 && !stopping && !deadline.cancelled()) {
+            deadline.extend(wait / 1_000_000L + timeoutMs);
+            // One wake-up per read slice; stop() wakes it at once, a switch-back within 200 ms.
+            pause(Math.max(1, Math.min(200, wait / 1_000_000L)));
         }
     }
 

@@ -6,6 +6,7 @@ import io.tributary.agent.ffmpeg.Interrupt;
 final class Deadline implements Interrupt {
     private volatile long dueNanos;
     private volatile boolean cancelled;
+    private volatile Runnable onCancel;
 
     Deadline(long timeoutMs) {
         extend(timeoutMs);
@@ -17,6 +18,18 @@ final class Deadline implements Interrupt {
 
     void cancel() {
         cancelled = true;
+        Runnable r = onCancel;
+        if (r != null) {
+            r.run();
+        }
+    }
+
+    /** Also runs {@code r} on cancel (to unblock a Java read that does not poll the deadline). */
+    void onCancel(Runnable r) {
+        onCancel = r;
+        if (cancelled) {
+            r.run();
+        }
     }
 
     boolean expired() {

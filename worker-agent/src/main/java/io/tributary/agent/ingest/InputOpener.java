@@ -78,6 +78,38 @@ public final class InputOpener {
         }
     }
 
+    /**
+     * Opens an MPEG-TS input for the pass-through copy path ({@link TsPassthrough}): udp://,
+     * publish://, http(s):// answering MPEG-TS and file:// of a .ts file; null for every other
+     * input (libavformat demuxes those).
+     */
+    TsInput openPassthrough(InputConfig input, StreamOutput output, Interrupt interrupt) {
+        String url = input.url();
+        try {
+            switch (scheme(url)) {
+                case "udp" -> {
+                    return TsInput.udp(url);
+                }
+                case "publish" -> {
+                    return TsInput.publish(output.publish(), interrupt);
+                }
+                case "http", "https" -> {
+                    return interrupt instanceof Deadline d
+                            ? TsInput.http(url, input.effectiveSourceTimeout() * 1000, d) : null;
+                }
+                case "file" -> {
+                    Path p = Path.of(filePath(url));
+                    return TsInput.looksLikeTs(p) ? TsInput.file(p) : null;
+                }
+                default -> {
+                    return null;
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new RefusedInput(url + ": " + e.getMessage());
+        }
+    }
+
     private static PacketSource fake(String url, Interrupt interrupt) {
         int width = 1280;
         int height = 720;

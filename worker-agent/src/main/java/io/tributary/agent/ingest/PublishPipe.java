@@ -74,25 +74,52 @@ public final class PublishPipe {
 
     /** Reader for one demuxer: EOF when the publisher's upload ended, AVERROR_EXIT when interrupted. */
     public ByteReader reader(Interrupt interrupt) {
-        chunk = null;
+        Reader r = javaReader(interrupt);
+        byte[] tmp = new byte[64 * 1024];
         return (buf, size) -> {
-            while (chunk == null || chunkPos >= chunk.length) {
+            while (true) {
                 if (interrupt.interrupted()) {
                     return AVERROR_EXIT;
+                }
+                int n = r.read(tmp, 0, Math.min(size, tmp.length));
+                if (n < 0) {
+                    return AVERROR_EOF;
+                }
+                if (n > 0) {
+                    buf.put(tmp, 0, n);
+                    return n;
+                }
+            }
+        };
+    }
+
+    /** Reads the pushed bytes from Java: a count, 0 when nothing came within 100 ms, -1 when the upload ended. */
+    @FunctionalInterface
+    interface Reader {
+        int read(byte[] buf, int off, int len);
+    }
+
+    /** A reader for one session of a capture (the pass-through path reads the push without a demuxer). */
+    Reader javaReader(Interrupt interrupt) {
+        chunk = null;
+        return (buf, off, len) -> {
+            if (chunk == null || chunkPos >= chunk.length) {
+                if (interrupt.interrupted()) {
+                    return 0;
                 }
                 byte[] next;
                 try {
                     next = queue.poll(100, TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return AVERROR_EXIT;
+                    return 0;
                 }
                 if (next == null) {
-                    continue;
+                    return 0;
                 }
                 if (next == EOF) {
                     chunk = null;
-                    return AVERROR_EOF;
+                    return -1;
                 }
                 int left = queued.addAndGet(-next.length);
                 if (left < HIGH_WATER / 2) {
@@ -101,8 +128,8 @@ public final class PublishPipe {
                 chunk = next;
                 chunkPos = 0;
             }
-            int n = Math.min(size, chunk.length - chunkPos);
-            buf.put(chunk, chunkPos, n);
+            int n = Math.min(len, chunk.length - chunkPos);
+            System.arraycopy(chunk, chunkPos, buf, off, n);
             chunkPos += n;
             return n;
         };
