@@ -72,6 +72,7 @@ public final class Agent implements AutoCloseable {
     private void listen() throws Exception {
         HttpApi api = new HttpApi(vertx, supervisor, this::health, this::metrics, this::reach, bytesSent,
                 config.redirectBase());
+        api.onPoke(this::poke);
         server = vertx.createHttpServer(new HttpServerOptions().setHost(config.bind()).setPort(config.httpPort())
                         .setTcpNoDelay(true))
                 .requestHandler(api.router())
@@ -84,6 +85,21 @@ public final class Agent implements AutoCloseable {
             control = new ControlLoop(effective, supervisor, this::report, clock);
             control.start();
         }
+    }
+
+    /** A poke from the control plane (cluster key): report and poll the config now. */
+    private boolean poke(String authorization) {
+        String key = config.clusterKey();
+        ControlLoop c = control;
+        if (key == null || authorization == null || !authorization.startsWith("Bearer ")
+                || !java.security.MessageDigest.isEqual(key.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        authorization.substring(7).getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+            return false;
+        }
+        if (c != null) {
+            c.nudge();
+        }
+        return true;
     }
 
     public int port() {

@@ -325,7 +325,9 @@ public final class Capture {
         }
         deadline.extend(timeoutMs);
         output.hls().markDiscontinuity();
-        Segmenter segmenter = new Segmenter(config.segmentDurationOrDefault());
+        // The first segment ends at the first keyframe after 1 s: viewers of a moved stream wait
+        // for one short segment, not a whole one (how short depends on the source's GOP).
+        Segmenter segmenter = Segmenter.shortFirst(config.segmentDurationOrDefault());
         boolean firstSegmentDone = false;
         if (index > 0) {
             startStandby(index);
