@@ -20,7 +20,7 @@ public final class HandoffCutover {
 
     /** Whether the old owner of {@code a}'s hand-off has listed its last segment (or no longer runs it, or took too long). */
     public static boolean oldOwnerDone(EntityManager em, AssignmentEntity a, Instant now) {
-        if (a.handoffFrom == null) {
+        if (a.handoffFrom == null || a.handoffGeneration == null) {
             return true;
         }
         if (a.assignedAt != null && Duration.between(a.assignedAt, now).compareTo(OVERDUE) > 0) {
