@@ -194,7 +194,9 @@ class FailoverTest {
         Map<String, JsonNode> before = awaitAllRunning(Duration.ofSeconds(60));
         String stream = STREAMS.get(1);
         String host = before.get(stream).path("running_on").get(0).asText();
-        try (PlaylistPoller poller = new PlaylistPoller(() -> playlistUrl(stream), 250)) {
+        // A player that may be sent to any server: every agent's playlist of the stream, polled together.
+        List<String> everyServer = cluster.agents().stream().map(a -> a.url() + "/" + stream + "/index.m3u8").toList();
+        try (PlaylistPoller poller = PlaylistPoller.ofAll(() -> everyServer, 250)) {
             await().atMost(Duration.ofSeconds(15)).until(() -> poller.count() >= 3);
             assertThat(api.post("/api/v1/servers/" + host + "/drain", null).status()).isEqualTo(200);
             Map<String, JsonNode> moved = await("every stream off the draining " + host).atMost(Duration.ofSeconds(60))
@@ -206,6 +208,7 @@ class FailoverTest {
             long at = poller.highest();
             await("segments from " + newHost).atMost(Duration.ofSeconds(20)).until(() -> poller.highest() >= at + 3);
             assertThat(poller.missing()).as("media sequence numbers a player missed").isEmpty();
+            assertThat(poller.conflicts()).as("numbers listed by both the old and the new owner").isEmpty();
             assertThat(poller.problems()).isEmpty();
             assertThat(api.get("/api/v1/events?type=handoff_complete&stream=" + stream).json().path("events").size())
                     .isGreaterThanOrEqualTo(1);
@@ -213,5 +216,46 @@ class FailoverTest {
             api.post("/api/v1/servers/" + host + "/undrain", null);
         }
         assertThat(api.get("/api/v1/servers/" + host).json().path("schedulable").asText()).isEqualTo("eligible");
+    }
+
+    @Test
+    @Order(4)
+    void streamFailsBackToCaptureAtAfterTheHoldDownWithoutAGap() throws Exception {
+        String stream = "fo-home";
+        String home = cluster.agents().get(0).hostname();
+        assertThat(api.put("/api/v1/streams/" + stream, "{\"inputs\":[{\"url\":\"fake://" + stream
+                + "?size=320x180&rate=25\"}],\"segment_duration\":1000,\"cluster_ingest\":{\"capture_at\":\"" + home
+                + "\"}}").status()).isEqualTo(200);
+        try {
+            await("running on " + home).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> home.equals(api.get("/api/v1/streams/" + stream).json().path("stats").path("running_on")
+                            .path(0).asText()));
+            cluster.agent(home).process().kill9();
+            String away = await("moved off " + home).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> api.get("/api/v1/streams/" + stream).json().path("stats"),
+                            st -> "running".equals(st.path("status").asText()) && st.path("running_on").size() == 1
+                                    && !home.equals(st.path("running_on").path(0).asText()))
+                    .path("running_on").path(0).asText();
+            List<String> everyServer = cluster.agents().stream().map(a -> a.url() + "/" + stream + "/index.m3u8").toList();
+            try (PlaylistPoller poller = PlaylistPoller.ofAll(() -> everyServer, 250)) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> poller.count() >= 2);
+                cluster.agent(home).start();
+                cluster.agent(home).awaitHealthy();
+                cluster.agent(home).awaitUp();
+                // The hold-down is 10 failover timeouts (30 s); then a hand-off brings it home.
+                await("fail-back to " + home).atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+                        .until(() -> api.get("/api/v1/streams/" + stream).json().path("stats"),
+                                st -> st.path("running_on").size() == 1 && home.equals(st.path("running_on").path(0).asText()));
+                long at = poller.highest();
+                await("segments from " + home).atMost(Duration.ofSeconds(20)).until(() -> poller.highest() >= at + 3);
+                assertThat(poller.missing()).as("numbers a player missed across the fail-back").isEmpty();
+                assertThat(poller.conflicts()).as("numbers listed by %s and %s", away, home).isEmpty();
+                assertThat(poller.problems()).isEmpty();
+            }
+            assertThat(api.get("/api/v1/events?type=handoff_complete&stream=" + stream).json().path("events").size())
+                    .isGreaterThanOrEqualTo(1);
+        } finally {
+            api.delete("/api/v1/streams/" + stream);
+        }
     }
 }

@@ -87,6 +87,7 @@ public final class Agent implements AutoCloseable {
         RemoteArchives remote = new RemoteArchives(config.controlPlaneUrl(), config.clusterKey(), config.hostname(),
                 config.dataDir().resolve("dvr-cache"), dvr.config().cacheLimit(), clock);
         api.dvr(new DvrHttp(vertx, dvr, remote, config.hostname(), config.dataDir().resolve("dvr-tmp"), bytesSent));
+        api.onPoke(this::poke);
         var router = api.router();
         server = vertx.createHttpServer(new HttpServerOptions().setHost(config.bind()).setPort(config.httpPort())
                         .setTcpNoDelay(true))
@@ -109,6 +110,21 @@ public final class Agent implements AutoCloseable {
             control.onDvrDelete(dvr::delete);
             control.start();
         }
+    }
+
+    /** A poke from the control plane (cluster key): report and poll the config now. */
+    private boolean poke(String authorization) {
+        String key = config.clusterKey();
+        ControlLoop c = control;
+        if (key == null || authorization == null || !authorization.startsWith("Bearer ")
+                || !java.security.MessageDigest.isEqual(key.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        authorization.substring(7).getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+            return false;
+        }
+        if (c != null) {
+            c.nudge();
+        }
+        return true;
     }
 
     public int port() {

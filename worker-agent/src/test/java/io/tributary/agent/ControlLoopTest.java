@@ -38,6 +38,7 @@ class ControlLoopTest {
     volatile List<StreamConfig> desired = List.of();
     volatile String etag = "v1";
     volatile List<String> stop = List.of();
+    volatile long reportIntervalMs = 200;
     final List<AgentReport> reports = new CopyOnWriteArrayList<>();
     final List<String> authHeaders = new CopyOnWriteArrayList<>();
     final AtomicInteger notModified = new AtomicInteger();
@@ -83,7 +84,7 @@ class ControlLoopTest {
         });
         s.createContext("/api/v1/agents/", ex -> {
             reports.add(json.readValue(ex.getRequestBody().readAllBytes(), AgentReport.class));
-            send(ex, 200, new AgentReportResponse(200L, 10_000L, etag, stop, null), null);
+            send(ex, 200, new AgentReportResponse(reportIntervalMs, 10_000L, etag, stop, null), null);
         });
         s.start();
         return s;
@@ -158,6 +159,35 @@ class ControlLoopTest {
             etag = "v9";
             await().atMost(Duration.ofSeconds(10)).until(() -> reports.size() > 10);
             assertThat(agent.supervisor().capture("f/a")).isNull();
+        } finally {
+            cp.stop(0);
+        }
+    }
+
+    @Test
+    void aPokeWithTheClusterKeyStartsANewStreamWithoutWaitingForTheNextReport() throws Exception {
+        reportIntervalMs = 600_000; // the next regular report is ten minutes away
+        HttpServer cp = controlPlane();
+        Map<String, String> env = Map.of("TRIBUTARY_HTTP_PORT", "0", "TRIBUTARY_BIND", "127.0.0.1",
+                "TRIBUTARY_HOSTNAME", "agent-p", "TRIBUTARY_DATA_DIR", dir.toString(), "TRIBUTARY_CLUSTER_KEY", "k3y",
+                "TRIBUTARY_CONTROL_PLANE_URL", "http://127.0.0.1:" + cp.getAddress().getPort(),
+                "TRIBUTARY_CONFIG_POLL_INTERVAL_MS", "600000");
+        try (Agent agent = Agent.start(AgentConfig.load(env, new Properties()))) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> reports.size() == 1);
+            desired = List.of(fake("p/a", 7, 0));
+            etag = "v2";
+            var http = java.net.http.HttpClient.newHttpClient();
+            var poke = java.net.URI.create("http://127.0.0.1:" + agent.port() + "/cluster/poke");
+            assertThat(http.send(java.net.http.HttpRequest.newBuilder(poke).header("Authorization", "Bearer wrong")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(401);
+            assertThat(reports).hasSize(1);
+            assertThat(http.send(java.net.http.HttpRequest.newBuilder(poke).header("Authorization", "Bearer k3y")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(204);
+            await().atMost(Duration.ofSeconds(20)).until(() -> agent.supervisor().capture("p/a") != null
+                    && agent.supervisor().capture("p/a").generation() == 7);
+            assertThat(reports).hasSize(2);
         } finally {
             cp.stop(0);
         }

@@ -62,6 +62,28 @@ class UnitTest {
     }
 
     @Test
+    void firstSegmentEndsAtTheFirstKeyframeAfterItsShorterMinimumThenFullSegments() {
+        // A 1 s GOP: keyframes at 0, 1000, 2000, ... ms.
+        Segmenter s = Segmenter.shortFirst(2000);
+        assertThat(s.onPacket(0, 40, true)).isEqualTo(Segmenter.Action.START);
+        assertThat(s.onPacket(960, 40, false)).isEqualTo(Segmenter.Action.CONTINUE);
+        assertThat(s.onPacket(1000, 40, true)).isEqualTo(Segmenter.Action.CUT);
+        assertThat(s.cut(1000, 40)).isEqualTo(1000); // EXTINF says 1 s: the honest length
+        assertThat(s.onPacket(2000, 40, true)).isEqualTo(Segmenter.Action.CONTINUE);
+        assertThat(s.onPacket(3000, 40, true)).isEqualTo(Segmenter.Action.CUT);
+        assertThat(s.cut(3000, 40)).isEqualTo(2000);
+        // A 2 s GOP: the first segment can only end at the next keyframe, 2 s.
+        Segmenter g2 = Segmenter.shortFirst(2000);
+        g2.onPacket(0, 40, true);
+        assertThat(g2.onPacket(1000, 40, false)).isEqualTo(Segmenter.Action.CONTINUE);
+        assertThat(g2.onPacket(2000, 40, true)).isEqualTo(Segmenter.Action.CUT);
+        // Never longer than the target: a 500 ms target keeps 500 ms first segments.
+        Segmenter small = Segmenter.shortFirst(500);
+        small.onPacket(0, 40, true);
+        assertThat(small.onPacket(520, 40, true)).isEqualTo(Segmenter.Action.CUT);
+    }
+
+    @Test
     void inputsByPriorityAndRounds() {
         List<InputConfig> sorted = InputPlan.byPriority(List.of(new InputConfig("a"), new InputConfig("b", 2, null),
                 new InputConfig("c", 1, null), new InputConfig("d")));

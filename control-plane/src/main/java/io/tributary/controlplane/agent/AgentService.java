@@ -8,6 +8,7 @@ import io.tributary.api.agent.StreamReport;
 import io.tributary.api.server.ServerConfig;
 import io.tributary.api.stream.StreamValidation;
 import io.tributary.controlplane.assignment.AssignmentEntity;
+import io.tributary.controlplane.assignment.HandoffCutover;
 import io.tributary.controlplane.assignment.Scheduler;
 import io.tributary.controlplane.common.ApiException;
 import io.tributary.controlplane.common.TributaryConfig;
@@ -127,7 +128,8 @@ public class AgentService {
                 events.record("capture_started", r.name(), hostname, r.generation(),
                         "capture running " + sinceAssigned + " ms after assignment", sinceAssigned);
             }
-            if (current && a.handoffFrom != null && Boolean.TRUE.equals(r.hasSegment())) {
+            if (current && a.handoffFrom != null && Boolean.TRUE.equals(r.hasSegment())
+                    && HandoffCutover.oldOwnerDone(em, a, now)) {
                 events.record("handoff_complete", r.name(), hostname, a.generation,
                         "new owner has a segment; " + a.handoffFrom + " stops", null);
                 a.handoffFrom = null;

@@ -34,9 +34,13 @@ public class SchedulerPass {
     private final ObjectMapper json;
     private final TributaryConfig config;
     private final Clock clock;
+    private final DeathProbe probe;
+    private final AgentPoke poke;
 
     public SchedulerPass(LeaderElection leader, AssignmentService assignments, EventService events, ConfigEpoch epoch,
-            EntityManager em, ObjectMapper json, TributaryConfig config, Clock clock) {
+            EntityManager em, ObjectMapper json, TributaryConfig config, Clock clock, DeathProbe probe, AgentPoke poke) {
+        this.probe = probe;
+        this.poke = poke;
         this.leader = leader;
         this.assignments = assignments;
         this.events = events;
@@ -57,6 +61,7 @@ public class SchedulerPass {
                 Duration.ofMillis(config.failoverTimeoutMs() * 10));
         if (!plan.isEmpty()) {
             assignments.apply(plan);
+            poke.afterCommit(plan);
         }
     }
 
@@ -66,20 +71,36 @@ public class SchedulerPass {
             return;
         }
         Instant deadline = now.minusMillis(config.failoverTimeoutMs());
+        long suspectMs = probe.suspectAfterMs();
+        Instant suspect = suspectMs > 0 ? now.minusMillis(Math.min(suspectMs, config.failoverTimeoutMs())) : deadline;
         @SuppressWarnings("unchecked")
         List<Object[]> silent = em.createNativeQuery(
                 "SELECT s.hostname, r.last_seen_at FROM servers s LEFT JOIN server_reports r ON r.hostname = s.hostname "
                         + "WHERE s.status = 'up' AND (r.last_seen_at IS NULL OR r.last_seen_at < :deadline) FOR UPDATE OF s")
-                .setParameter("deadline", deadline).getResultList();
+                .setParameter("deadline", suspect).getResultList();
+        boolean changed = false;
         for (Object[] row : silent) {
             String host = (String) row[0];
             ServerEntity s = ServerEntity.findById(host);
+            Instant lastSeen = row[1] == null ? null : AssignmentService.toInstant(row[1]);
+            long silentMs = lastSeen == null ? -1 : Duration.between(lastSeen, now).toMillis();
+            String why = "no report for " + silentMs + " ms";
+            if (lastSeen != null && !lastSeen.isBefore(deadline)) {
+                // Missed a report but within failover_timeout: down now only if proven dead.
+                String refused = probe.provenDead(host, s.apiUrl != null ? s.apiUrl
+                        : s.privatePayloadUrl != null ? s.privatePayloadUrl : s.publicPayloadUrl, lastSeen);
+                if (refused == null) {
+                    continue;
+                }
+                why += "; " + refused;
+            }
+            probe.forget(host);
             s.status = "down";
             s.statusChangedAt = now;
-            long silentMs = row[1] == null ? -1 : Duration.between(AssignmentService.toInstant(row[1]), now).toMillis();
-            events.record("server_down", null, host, null, "no report for " + silentMs + " ms", silentMs);
+            events.record("server_down", null, host, null, why, silentMs);
+            changed = true;
         }
-        if (!silent.isEmpty()) {
+        if (changed) {
             epoch.bump();
         }
     }

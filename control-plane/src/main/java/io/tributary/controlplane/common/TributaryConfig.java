@@ -28,6 +28,9 @@ public interface TributaryConfig {
     @WithDefault("500")
     long schedulerIntervalMs();
 
+    /** Silence after which the leader probes a server's agent (default 1.5 report intervals; 0: never). */
+    Optional<Long> deathProbeAfterMs();
+
     Db db();
 
     /** Name of this replica's database sessions (shows who schedules). */

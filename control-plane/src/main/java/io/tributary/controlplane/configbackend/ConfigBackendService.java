@@ -70,7 +70,10 @@ public class ConfigBackendService {
                     info = new AssignmentInfo(((Number) r[2]).longValue(), ((Number) r[5]).longValue(),
                             ((Number) r[6]).longValue(), config.leaseMs());
                 } else if (host.equals(r[3]) && r[4] != null) {
-                    info = new AssignmentInfo(((Number) r[4]).longValue(), null, null, config.leaseMs());
+                    // The old owner of a hand-off lists segments up to just before the new owner's first.
+                    long newFirst = ((Number) r[5]).longValue();
+                    info = new AssignmentInfo(((Number) r[4]).longValue(), null, null, config.leaseMs(),
+                            newFirst > 0 ? newFirst - 1 : null);
                 }
             }
             out.add(c.withStatus(null, info));

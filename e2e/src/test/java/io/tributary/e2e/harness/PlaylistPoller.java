@@ -12,36 +12,62 @@ import java.util.regex.Pattern;
 
 /**
  * Polls a live HLS media playlist like a player does and records every media sequence number it
- * saw, whether the sequence ever went back, and the discontinuities.
+ * saw, whether the sequence ever went back, and the discontinuities. Given several URLs (every
+ * server that runs the stream, as during a hand-off), it also records which server listed each
+ * number: one number listed by two servers carries two contents, which a player must never see.
  */
 public final class PlaylistPoller implements AutoCloseable {
     private static final Pattern MEDIA_SEQ = Pattern.compile("#EXT-X-MEDIA-SEQUENCE:(\\d+)");
 
-    private final Supplier<String> url;
+    private final Supplier<List<String>> urls;
+    /** Who listed each sequence number first (scheme://host:port of the playlist). */
+    private final java.util.Map<Long, String> origin = new java.util.HashMap<>();
+    private final java.util.Set<String> conflicts = new java.util.LinkedHashSet<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final TreeSet<Long> seen = new TreeSet<>();
     private final List<String> problems = new ArrayList<>();
-    private long highestFirst = -1;
+    private final java.util.Map<String, Long> highestFirstByUrl = new java.util.HashMap<>();
+    private final boolean perUrl;
     private int discontinuities;
     private long lastNewSegmentAt = System.nanoTime();
     private long longestStallMs;
 
     /** {@code url} is asked on every poll (the stream may move). */
     public PlaylistPoller(Supplier<String> url, long periodMs) {
-        this.url = url;
+        this.urls = () -> {
+            String u = url.get();
+            return u == null ? List.of() : List.of(u);
+        };
+        this.perUrl = false;
         timer.scheduleWithFixedDelay(this::poll, 0, periodMs, TimeUnit.MILLISECONDS);
     }
 
+    private PlaylistPoller(long periodMs, Supplier<List<String>> urls) {
+        this.urls = urls;
+        this.perUrl = true;
+        timer.scheduleWithFixedDelay(this::poll, 0, periodMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Polls every URL {@code urls} gives (asked on every poll), as one player that may be sent to any of them. */
+    public static PlaylistPoller ofAll(Supplier<List<String>> urls, long periodMs) {
+        return new PlaylistPoller(periodMs, urls);
+    }
+
     private void poll() {
-        String u;
+        List<String> us;
         try {
-            u = url.get();
+            us = urls.get();
         } catch (RuntimeException e) {
             return;
         }
-        if (u == null) {
-            return;
+        for (String u : us) {
+            if (u != null) {
+                poll(u);
+            }
         }
+    }
+
+    private void poll(String u) {
         Api.Reply r = Api.fetch(u);
         if (r.status() != 200) {
             return;
@@ -52,10 +78,13 @@ public final class PlaylistPoller implements AutoCloseable {
         }
         long first = Long.parseLong(m.group(1));
         synchronized (this) {
+            // ofAll: per URL (a player polls one server's playlist; two servers' windows differ).
+            String key = perUrl ? u : "";
+            long highestFirst = highestFirstByUrl.getOrDefault(key, -1L);
             if (first < highestFirst) {
                 problems.add("EXT-X-MEDIA-SEQUENCE went back from " + highestFirst + " to " + first + " at " + u);
             }
-            highestFirst = Math.max(highestFirst, first);
+            highestFirstByUrl.put(key, Math.max(highestFirst, first));
             long seq = first;
             boolean added = false;
             for (String line : r.body().split("\n")) {
@@ -65,6 +94,11 @@ public final class PlaylistPoller implements AutoCloseable {
                     }
                 } else if (!line.isEmpty() && !line.startsWith("#")) {
                     added |= seen.add(seq);
+                    String from = java.net.URI.create(u).getAuthority();
+                    String before = origin.putIfAbsent(seq, from);
+                    if (before != null && !before.equals(from)) {
+                        conflicts.add("media sequence " + seq + " listed by " + before + " and by " + from);
+                    }
                     seq++;
                 }
             }
@@ -100,6 +134,11 @@ public final class PlaylistPoller implements AutoCloseable {
 
     public synchronized List<String> problems() {
         return List.copyOf(problems);
+    }
+
+    /** Sequence numbers listed by two servers (two contents under one number). */
+    public synchronized List<String> conflicts() {
+        return List.copyOf(conflicts);
     }
 
     public synchronized int discontinuities() {

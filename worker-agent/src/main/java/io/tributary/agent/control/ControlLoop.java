@@ -61,6 +61,7 @@ public final class ControlLoop implements AutoCloseable {
     private final Backoff pollBackoff;
     private final LeaseFence fence;
     private final AtomicLong peerChecks = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean nudgePending = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean closed;
     private volatile java.util.function.Consumer<String> dvrDelete = name -> { };
     private long failuresLogged;
@@ -88,6 +89,31 @@ public final class ControlLoop implements AutoCloseable {
 
     public void start() {
         executor.execute(this::tick);
+    }
+
+    /**
+     * Reports and polls now, without waiting for the next tick (the control plane poked us: a
+     * stream was given to us or taken away). Pokes that arrive while one is pending merge.
+     */
+    public void nudge() {
+        if (closed || !nudgePending.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            executor.execute(() -> {
+                nudgePending.set(false);
+                if (closed) {
+                    return;
+                }
+                try {
+                    step();
+                } catch (RuntimeException e) {
+                    logFailure("control loop step failed: " + e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            nudgePending.set(false);
+        }
     }
 
     public boolean controlPlaneReachable() {

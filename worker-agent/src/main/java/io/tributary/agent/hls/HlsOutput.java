@@ -48,6 +48,8 @@ public final class HlsOutput {
     public interface SegmentListener {
         void segmentFinished(FinishedSegment segment);
     }
+    /** Highest sequence this output may list (the old owner of a hand-off stops there), or -1. */
+    private long lastAllowed = -1;
 
     public HlsOutput(Path dir, int segmentCount, int segmentDurationMs, long firstSequence, long discontinuitySequence,
             Clock clock) {
@@ -118,7 +120,23 @@ public final class HlsOutput {
 
     /** A new capture takes over: continue from the assignment's numbers, never below our own. */
     public synchronized void restart(long firstSequence, long discontinuitySequence, int segmentDurationMs) {
+        lastAllowed = -1;
         playlist.restart(firstSequence, discontinuitySequence, segmentDurationMs, false);
+    }
+
+    /**
+     * Hand-off cut-over: list segments up to {@code sequence} and no further (the new owner lists
+     * the next ones), so no sequence number is ever published with two contents. Returns false
+     * when a later segment is already listed (too late to keep the numbers apart).
+     */
+    public synchronized boolean stopAfter(long sequence) {
+        lastAllowed = sequence;
+        return playlist.nextSequence() <= sequence + 1;
+    }
+
+    /** Whether the hand-off ceiling is reached: nothing more will be listed here. */
+    public synchronized boolean stoppedAfterCeiling() {
+        return lastAllowed >= 0 && playlist.nextSequence() > lastAllowed;
     }
 
     /** Another playlist window: a smaller one drops the oldest segments now (playlist rewritten), a larger one fills up. */
@@ -139,6 +157,9 @@ public final class HlsOutput {
 
     public synchronized void startSegment() throws IOException {
         closeFile();
+        if (lastAllowed >= 0 && playlist.nextSequence() > lastAllowed) {
+            return; // past the hand-off ceiling: the bytes are dropped, nothing is listed
+        }
         currentUri = "seg-" + playlist.nextSequence() + ".ts";
         current = Files.newOutputStream(dir.resolve(currentUri));
         currentStart = clock.instant();

@@ -2,20 +2,37 @@ package io.tributary.agent.hls;
 
 /**
  * Decides where segments start: on a video keyframe once the segment is at least the target
- * duration long (on any packet for audio-only streams). Works on the timestamps of one reference
- * track, in milliseconds. Pure logic.
+ * duration long (on any packet for audio-only streams). The first segment may have a shorter
+ * minimum, so a capture that just started (after a move) lists a segment sooner. Works on the
+ * timestamps of one reference track, in milliseconds. Pure logic.
  */
 public final class Segmenter {
     /** A jump larger than this (or backwards) is a timestamp break, not media time. */
     private static final long MAX_GAP_MS = 30_000;
 
+    /** Minimum length of a session's first segment (bounded by the target). */
+    public static final long FIRST_SEGMENT_MIN_MS = 1000;
+
     private final long targetMs;
+    private final long firstTargetMs;
     private boolean open;
+    private boolean cutOnce;
     private long startMs;
     private long endMs;
 
     public Segmenter(long targetMs) {
+        this(targetMs, targetMs);
+    }
+
+    /** {@code firstTargetMs}: the minimum of the first segment (at most {@code targetMs}). */
+    public Segmenter(long targetMs, long firstTargetMs) {
         this.targetMs = targetMs;
+        this.firstTargetMs = Math.min(targetMs, firstTargetMs);
+    }
+
+    /** A segmenter whose first segment ends at the first keyframe after {@link #FIRST_SEGMENT_MIN_MS}. */
+    public static Segmenter shortFirst(long targetMs) {
+        return new Segmenter(targetMs, FIRST_SEGMENT_MIN_MS);
     }
 
     /** What to do with a reference-track packet. */
@@ -37,7 +54,7 @@ public final class Segmenter {
             return Action.START;
         }
         long elapsed = ptsMs - startMs;
-        if (canStart && (elapsed >= targetMs || elapsed < 0 || elapsed > MAX_GAP_MS)) {
+        if (canStart && (elapsed >= (cutOnce ? targetMs : firstTargetMs) || elapsed < 0 || elapsed > MAX_GAP_MS)) {
             return Action.CUT;
         }
         endMs = Math.max(endMs, ptsMs + durMs);
@@ -52,6 +69,7 @@ public final class Segmenter {
         }
         startMs = ptsMs;
         endMs = ptsMs + durMs;
+        cutOnce = true;
         return d;
     }
 

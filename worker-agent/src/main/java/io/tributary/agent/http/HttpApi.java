@@ -47,6 +47,8 @@ public final class HttpApi {
     private final String redirectBase;
     private final AtomicLong bytesSent;
     private volatile io.tributary.agent.dvr.DvrHttp dvr;
+    /** Takes a poke's Authorization header; true when it was accepted. */
+    private volatile java.util.function.Predicate<String> poke = auth -> false;
 
     public HttpApi(Vertx vertx, CaptureSupervisor supervisor, Supplier<String> health, Supplier<String> metrics,
             Supplier<String> reach, AtomicLong bytesSent, String redirectBase) {
@@ -88,8 +90,16 @@ public final class HttpApi {
                 .putHeader("Cache-Control", "no-cache").end(metrics.get()));
         r.get("/cluster/reach").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
                 .putHeader("Cache-Control", "no-cache").end(reach.get()));
+        r.post("/cluster/poke").handler(ctx -> ctx.response().setStatusCode(
+                poke.test(ctx.request().getHeader("Authorization")) ? 204 : 401).end());
         r.route().handler(this::media);
         return r;
+    }
+
+    /** What {@code POST /cluster/poke} does (the control plane asks for a report and a config poll now). */
+    public HttpApi onPoke(java.util.function.Predicate<String> handler) {
+        this.poke = handler;
+        return this;
     }
 
     private void media(RoutingContext ctx) {

@@ -352,7 +352,9 @@ public final class Capture {
         }
         deadline.extend(timeoutMs);
         output.hls().markDiscontinuity();
-        Segmenter segmenter = new Segmenter(config.segmentDurationOrDefault());
+        // The first segment ends at the first keyframe after 1 s: viewers of a moved stream wait
+        // for one short segment, not a whole one (how short depends on the source's GOP).
+        Segmenter segmenter = Segmenter.shortFirst(config.segmentDurationOrDefault());
         boolean firstSegmentDone = false;
         if (index > 0) {
             startStandby(index);
@@ -490,7 +492,7 @@ public final class Capture {
             startStandby(index);
         }
         boolean[] firstSegmentDone = {false};
-        TsPassthrough ts = new TsPassthrough(new Segmenter(config.segmentDurationOrDefault()), output.hls(),
+        TsPassthrough ts = new TsPassthrough(Segmenter.shortFirst(config.segmentDurationOrDefault()), output.hls(),
                 output::onTsBytes, new TsPassthrough.Events() {
                     @Override
                     public void tracks(List<Track> tracks) {

@@ -90,6 +90,7 @@ public final class CaptureSupervisor {
         captures.forEach((n, c) -> running.put(n, new StreamDiff.Running(c.config(), c.generation())));
         rejectedConfigs.forEach((n, c) -> running.put(n, new StreamDiff.Running(c, StreamDiff.generationOf(c))));
         StreamDiff diff = StreamDiff.compute(running, wanted);
+        handOffCeilings(wanted);
         if (diff.isEmpty()) {
             return;
         }
@@ -134,6 +135,26 @@ public final class CaptureSupervisor {
         }
         for (StreamConfig cfg : diff.added()) {
             start(cfg);
+        }
+    }
+
+    /**
+     * Drain and fail-back cut-over: a stream we hand off lists segments up to the number the
+     * control plane gives ({@code last_media_sequence}); the new owner lists the next ones.
+     */
+    private void handOffCeilings(List<StreamConfig> wanted) {
+        for (StreamConfig cfg : wanted) {
+            AssignmentInfo a = cfg.assignment();
+            Capture c = captures.get(cfg.name());
+            if (a == null || a.lastMediaSequence() == null || c == null || c.generation() != StreamDiff.generationOf(cfg)) {
+                continue;
+            }
+            boolean inTime = c.output().hls().stopAfter(a.lastMediaSequence());
+            c.output().rungs().forEach(r -> r.hls().stopAfter(a.lastMediaSequence()));
+            if (!inTime) {
+                LOG.log(Level.WARNING, "stream=" + cfg.name() + " gen=" + c.generation() + " host=" + host
+                        + ": hand-off ceiling " + a.lastMediaSequence() + " came after a later segment was listed");
+            }
         }
     }
 

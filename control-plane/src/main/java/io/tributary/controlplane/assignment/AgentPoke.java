@@ -1,0 +1,95 @@
+package io.tributary.controlplane.assignment;
+
+import io.tributary.controlplane.auth.TokenService;
+import io.tributary.controlplane.server.ServerEntity;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * Tells the agents a plan concerns to report and poll their config now ({@code POST
+ * /cluster/poke} with the cluster key), once the plan has committed, so a new owner starts its
+ * capture without waiting for its next report. Best effort: an agent that misses the poke learns
+ * at its next report as before.
+ */
+@ApplicationScoped
+public class AgentPoke {
+    private static final Logger LOG = Logger.getLogger(AgentPoke.class);
+    private static final Duration TIMEOUT = Duration.ofMillis(1000);
+
+    private final TransactionSynchronizationRegistry transactions;
+    private final TokenService tokens;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+
+    public AgentPoke(TransactionSynchronizationRegistry transactions, TokenService tokens) {
+        this.transactions = transactions;
+        this.tokens = tokens;
+    }
+
+    /** In the plan's transaction: after it commits, pokes every up server that gains or hands off a stream. */
+    public void afterCommit(List<Placement.Decision> plan) {
+        Map<String, String> urls = new LinkedHashMap<>();
+        for (Placement.Decision d : plan) {
+            add(urls, d.to());
+            if (d.action() == Placement.Action.HANDOFF || d.action() == Placement.Action.STOP) {
+                add(urls, d.from());
+            }
+        }
+        if (urls.isEmpty()) {
+            return;
+        }
+        transactions.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                if (status == Status.STATUS_COMMITTED) {
+                    urls.forEach(AgentPoke.this::poke);
+                }
+            }
+        });
+    }
+
+    private static void add(Map<String, String> urls, String host) {
+        if (host == null || urls.containsKey(host)) {
+            return;
+        }
+        ServerEntity s = ServerEntity.findById(host);
+        if (s == null || !"up".equals(s.status)) {
+            return;
+        }
+        String url = s.apiUrl != null ? s.apiUrl : s.privatePayloadUrl != null ? s.privatePayloadUrl : s.publicPayloadUrl;
+        if (url != null) {
+            urls.put(host, url);
+        }
+    }
+
+    private void poke(String host, String url) {
+        HttpRequest req;
+        try {
+            req = HttpRequest.newBuilder(URI.create((url.endsWith("/") ? url.substring(0, url.length() - 1) : url)
+                    + "/cluster/poke")).timeout(TIMEOUT).header("Authorization", "Bearer " + tokens.clusterKey())
+                    .POST(HttpRequest.BodyPublishers.noBody()).build();
+        } catch (IllegalArgumentException e) {
+            return;
+        }
+        http.sendAsync(req, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
+            if (e != null || r.statusCode() / 100 != 2) {
+                LOG.debugf("host=%s: poke of %s failed (%s); it learns at its next report", host, url,
+                        e != null ? e.toString() : "HTTP " + r.statusCode());
+            }
+        });
+    }
+}
