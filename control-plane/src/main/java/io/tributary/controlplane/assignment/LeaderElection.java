@@ -64,7 +64,10 @@ public class LeaderElection {
     public String currentLeader() {
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-                        + "WHERE l.locktype = 'advisory' AND l.granted AND ((l.classid::bigint << 32) | l.objid::bigint) = "
+                        + "WHERE l.locktype = 'advisory' AND l.granted "
+                        // Advisory locks are per database: another cluster on the same server is not ours.
+                        + "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                        + "AND ((l.classid::bigint << 32) | l.objid::bigint) = "
                         + LOCK_KEY + " LIMIT 1")) {
             return rs.next() ? rs.getString(1) : null;
         } catch (SQLException e) {
