@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import com.fasterxml.jackson.core.JsonProcessingException;
 
 import io.tributary.agent.control.ControlLoop;
+import io.tributary.agent.edge.EdgeStreams;
 import io.tributary.agent.ffmpeg.Natives;
 import io.tributary.agent.http.HttpApi;
 import io.tributary.agent.ingest.CaptureSupervisor;
@@ -42,6 +43,8 @@ public final class Agent implements AutoCloseable {
     private HttpServer server;
     private ControlLoop control;
     private AgentConfig effective;
+    /** Restreaming of streams captured elsewhere, or null. */
+    private EdgeStreams edge;
 
     private final Clock clock;
 
@@ -70,8 +73,12 @@ public final class Agent implements AutoCloseable {
     }
 
     private void listen() throws Exception {
+        if (AgentConfig.PEERING_RESTREAM.equals(config.peering()) && config.controlPlaneUrl() != null) {
+            edge = new EdgeStreams(config.controlPlaneUrl(), config.hostname(), config.clusterKey(),
+                    config.dataDir().resolve("edge"), clock, bytesSent, supervisor);
+        }
         HttpApi api = new HttpApi(vertx, supervisor, this::health, this::metrics, this::reach, bytesSent,
-                config.redirectBase());
+                config.redirectBase(), edge);
         server = vertx.createHttpServer(new HttpServerOptions().setHost(config.bind()).setPort(config.httpPort())
                         .setTcpNoDelay(true))
                 .requestHandler(api.router())
@@ -113,7 +120,7 @@ public final class Agent implements AutoCloseable {
                 rssBytes());
         return new AgentReport(effective.publicUrl(), effective.publicUrl(), effective.privateUrl(), effective.roles(),
                 effective.group(), effective.channelLimit(), effective.maxBitrate(), VERSION, startedAt, stats,
-                streams, control == null ? null : control.configError());
+                streams, control == null ? null : control.configError(), edge == null ? null : edge.reports());
     }
 
     static Double cpuPercent() {
@@ -144,6 +151,9 @@ public final class Agent implements AutoCloseable {
         h.put("hostname", effective.hostname());
         h.put("version", VERSION);
         h.put("streams", supervisor.captures().size());
+        if (edge != null) {
+            h.put("pulls", edge.size());
+        }
         if (control != null) {
             if (effective.controlPlaneUrl() != null) {
                 h.put("control_plane", control.controlPlaneReachable() ? "reachable" : "unreachable");
@@ -196,6 +206,8 @@ public final class Agent implements AutoCloseable {
             b.append("tributary_agent_config_external_error{reason=\"").append(reason).append("\"} ")
                     .append(err != null && reason.equals(err.reason()) ? 1 : 0).append('\n');
         }
+        gauge(b, "tributary_agent_edge_pulls", "streams pulled from other servers (restreamed)", null,
+                edge == null ? 0 : edge.size());
         counter(b, "tributary_agent_config_poll_failures_total", "config polls that failed",
                 control == null ? 0 : control.configPollFailures());
         gauge(b, "tributary_agent_fenced", "1 while captures are stopped: lease ran out and a peer reaches the control plane",
@@ -271,6 +283,9 @@ public final class Agent implements AutoCloseable {
     public void close() {
         if (control != null) {
             control.close();
+        }
+        if (edge != null) {
+            edge.close();
         }
         supervisor.stopAll();
         try {

@@ -1,0 +1,96 @@
+package io.tributary.controlplane.edge;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tributary.api.agent.StreamReport;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The streams each edge restreams (observed, from its reports' {@code pulls}), kept apart from
+ * captures: the exactly-once accounting and fencing of AgentService never see them.
+ */
+@ApplicationScoped
+public class PullService {
+    private final EntityManager em;
+    private final ObjectMapper json;
+
+    public PullService(EntityManager em, ObjectMapper json) {
+        this.em = em;
+        this.json = json;
+    }
+
+    /** Replaces what {@code hostname} pulls with its latest report. */
+    public void record(String hostname, List<StreamReport> pulls, Instant now) {
+        if (pulls.isEmpty()) {
+            // The common case (an ingest server that pulls nothing): one cheap statement.
+            em.createNativeQuery("DELETE FROM stream_pulls WHERE hostname = :h").setParameter("h", hostname)
+                    .executeUpdate();
+            return;
+        }
+        Set<String> seen = new HashSet<>();
+        List<String> names = new ArrayList<>();
+        for (StreamReport r : pulls) {
+            if (r.name() == null || !seen.add(r.name())) {
+                continue;
+            }
+            names.add(r.name());
+            em.createNativeQuery("INSERT INTO stream_pulls (stream_name, hostname, source_hostname, status, report, reported_at) "
+                    + "VALUES (:n, :h, :src, :st, CAST(:r AS jsonb), :t) ON CONFLICT (stream_name, hostname) DO UPDATE SET "
+                    + "source_hostname = EXCLUDED.source_hostname, status = EXCLUDED.status, report = EXCLUDED.report, "
+                    + "reported_at = EXCLUDED.reported_at")
+                    .setParameter("n", r.name()).setParameter("h", hostname).setParameter("src", sourceHost(r))
+                    .setParameter("st", r.status() == null ? "error" : r.status()).setParameter("r", write(r))
+                    .setParameter("t", Timestamp.from(now)).executeUpdate();
+        }
+        em.createNativeQuery("DELETE FROM stream_pulls WHERE hostname = :h AND stream_name NOT IN (:n)")
+                .setParameter("h", hostname).setParameter("n", names).executeUpdate();
+    }
+
+    /** The edges pulling {@code stream}: their reports, with the edge's hostname. */
+    public List<Pull> of(String stream) {
+        List<Pull> out = new ArrayList<>();
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("SELECT hostname, CAST(report AS text) FROM stream_pulls "
+                + "WHERE stream_name = :n ORDER BY hostname").setParameter("n", stream).getResultList();
+        for (Object[] row : rows) {
+            try {
+                out.add(new Pull((String) row[0], json.readValue((String) row[1], StreamReport.class)));
+            } catch (JsonProcessingException e) {
+                // a row we cannot read is skipped, never fails the caller
+            }
+        }
+        return out;
+    }
+
+    /** One edge's pull of a stream. */
+    public record Pull(String hostname, StreamReport report) {
+    }
+
+    /** The source's host as the edge named it: active_input is {@code <private url>/<name>/mpegts}. */
+    private static String sourceHost(StreamReport r) {
+        String in = r.activeInput();
+        if (in == null) {
+            return null;
+        }
+        try {
+            return java.net.URI.create(in).getHost();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private String write(Object o) {
+        try {
+            return json.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
