@@ -3,13 +3,16 @@ package io.tributary.controlplane.edge;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tributary.api.agent.StreamReport;
+import io.tributary.api.stream.StreamStats;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -53,24 +56,27 @@ public class PullService {
                 .setParameter("h", hostname).setParameter("n", names).executeUpdate();
     }
 
-    /** The edges pulling {@code stream}: their reports, with the edge's hostname. */
-    public List<Pull> of(String stream) {
-        List<Pull> out = new ArrayList<>();
+    /** The edges pulling each of {@code streams} (one query for a page of streams). */
+    public Map<String, List<StreamStats.Pull>> of(List<String> streams) {
+        Map<String, List<StreamStats.Pull>> out = new HashMap<>();
+        if (streams.isEmpty()) {
+            return out;
+        }
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("SELECT hostname, CAST(report AS text) FROM stream_pulls "
-                + "WHERE stream_name = :n ORDER BY hostname").setParameter("n", stream).getResultList();
+        List<Object[]> rows = em.createNativeQuery("SELECT p.stream_name, p.hostname, CAST(p.report AS text) "
+                + "FROM stream_pulls p JOIN servers s ON s.hostname = p.hostname "
+                + "WHERE p.stream_name IN (:n) AND s.status = 'up' ORDER BY p.hostname")
+                .setParameter("n", streams).getResultList();
         for (Object[] row : rows) {
             try {
-                out.add(new Pull((String) row[0], json.readValue((String) row[1], StreamReport.class)));
+                StreamReport r = json.readValue((String) row[2], StreamReport.class);
+                out.computeIfAbsent((String) row[0], k -> new ArrayList<>()).add(new StreamStats.Pull((String) row[1],
+                        r.status(), r.lastError(), r.onlineClients(), r.activeInput()));
             } catch (JsonProcessingException e) {
-                // a row we cannot read is skipped, never fails the caller
+                // a row we cannot read is left out, never fails the caller
             }
         }
         return out;
-    }
-
-    /** One edge's pull of a stream. */
-    public record Pull(String hostname, StreamReport report) {
     }
 
     /** The source's host as the edge named it: active_input is {@code <private url>/<name>/mpegts}. */

@@ -37,8 +37,8 @@ import io.tributary.api.stream.StreamConfig;
  */
 public final class EdgeStreams implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EdgeStreams.class.getName());
-    /** How long a first request waits for the pull's first segment before it gets 503. */
-    public static final long WAIT_MS = 10_000;
+    /** How long a first request waits for the pull's first segment before it gets 503 (players time out near 10 s). */
+    public static final long WAIT_MS = 8_000;
     /** Query parameter on pulls and forwarded pushes between servers: the receiver never restreams those. */
     public static final String PULL_PARAM = "tributary_pull";
     static final int PULL_SOURCE_TIMEOUT_S = 3;
@@ -77,6 +77,8 @@ public final class EdgeStreams implements AutoCloseable {
         volatile StreamOutput out;
         volatile Capture capture;
         volatile String lastError;
+        /** Requests waiting for the first segment: viewers too (they keep an on-demand stream wanted). */
+        volatile int waiting;
         StreamSource source;
         long captureStartedMs;
         long lastLookupMs = Long.MIN_VALUE / 2;
@@ -191,6 +193,7 @@ public final class EdgeStreams implements AutoCloseable {
         });
         p.idle.touch(now);
         p.waiters.add(new Waiter(want, now + WAIT_MS, f));
+        p.waiting = p.waiters.size();
         step(p, now);
     }
 
@@ -220,6 +223,8 @@ public final class EdgeStreams implements AutoCloseable {
         for (Iterator<Waiter> it = p.waiters.iterator(); it.hasNext();) {
             Waiter w = it.next();
             if (satisfied(p, w.want())) {
+                // The viewer is served now: its clients_timeout counts from here, not from its first request.
+                p.idle.touch(now);
                 w.done().complete(Access.serve(p.out));
                 it.remove();
             } else if (now >= w.deadlineMs()) {
@@ -229,6 +234,7 @@ public final class EdgeStreams implements AutoCloseable {
                 it.remove();
             }
         }
+        p.waiting = p.waiters.size();
         if (p.waiters.isEmpty() && p.idle.expired(now, p.out == null ? 0 : p.out.fanout().clientCount())) {
             stop(p, "no viewer for " + p.idle.timeoutMs() / 1000 + " s");
             return;
@@ -338,6 +344,7 @@ public final class EdgeStreams implements AutoCloseable {
     private static void complete(Pull p, Access a) {
         p.waiters.forEach(w -> w.done().complete(a));
         p.waiters.clear();
+        p.waiting = 0;
     }
 
     private void stop(Pull p, String why) {
@@ -370,7 +377,7 @@ public final class EdgeStreams implements AutoCloseable {
         for (Pull p : pulls.values()) {
             Capture c = p.capture;
             StreamOutput o = p.out;
-            int clients = o == null ? 0 : o.onlineClients();
+            int clients = (o == null ? 0 : o.onlineClients()) + p.waiting;
             if (c == null) {
                 out.add(new StreamReport(p.name, null, "starting", null, null, null, null, null, p.lastError, clients,
                         null, null, null, false));
