@@ -10,5 +10,5 @@ tributary_pg_ensure
 export TRIBUTARY_TEST_DB_URL="${TRIBUTARY_TEST_DB_URL:-$(tributary_jdbc_url tributary_test)}"
 # Through the reactor (no install into ~/.m2): packages the apps, then runs the bench class.
 ./mvnw -B -q -pl e2e -am verify -Dtest=EdgeBench -Dtributary.excluded-groups= -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dbench.runs="${1:-5}" -Dbench.streams="${2:-8}" -Dbench.segment-ms="${SEGMENT_MS:-2000}" \
+  -Dbench.runs="${1:-3}" -Dbench.streams="${2:-4}" -Dbench.segment-ms="${SEGMENT_MS:-2000}" \
   -Dtributary.redirect-test-output=false 2>&1 | grep -E '^EDGE|ERROR|FAIL' || true

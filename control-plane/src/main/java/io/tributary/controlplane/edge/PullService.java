@@ -7,6 +7,7 @@ import io.tributary.api.stream.StreamStats;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The streams each edge restreams (observed, from its reports' {@code pulls}), kept apart from
@@ -21,10 +23,16 @@ import java.util.Set;
  */
 @ApplicationScoped
 public class PullService {
+    /** A pull not reported for this long is not shown (its edge stopped reporting it elsewhere). */
+    static final long STALE_S = 15;
     private final EntityManager em;
     private final ObjectMapper json;
+    private final Map<String, Boolean> hostsWithPulls = new ConcurrentHashMap<>();
 
-    public PullService(EntityManager em, ObjectMapper json) {
+    private final Clock clock;
+
+    public PullService(EntityManager em, ObjectMapper json, Clock clock) {
+        this.clock = clock;
         this.em = em;
         this.json = json;
     }
@@ -32,11 +40,15 @@ public class PullService {
     /** Replaces what {@code hostname} pulls with its latest report. */
     public void record(String hostname, List<StreamReport> pulls, Instant now) {
         if (pulls.isEmpty()) {
-            // The common case (an ingest server that pulls nothing): one cheap statement.
-            em.createNativeQuery("DELETE FROM stream_pulls WHERE hostname = :h").setParameter("h", hostname)
-                    .executeUpdate();
+            // The common case (a server that pulls nothing) costs no statement once its rows are gone.
+            // Another replica may have stored rows this one does not know of: the API ignores stale rows.
+            if (hostsWithPulls.remove(hostname) != null) {
+                em.createNativeQuery("DELETE FROM stream_pulls WHERE hostname = :h").setParameter("h", hostname)
+                        .executeUpdate();
+            }
             return;
         }
+        hostsWithPulls.put(hostname, Boolean.TRUE);
         Set<String> seen = new HashSet<>();
         List<String> names = new ArrayList<>();
         for (StreamReport r : pulls) {
@@ -65,8 +77,9 @@ public class PullService {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("SELECT p.stream_name, p.hostname, CAST(p.report AS text) "
                 + "FROM stream_pulls p JOIN servers s ON s.hostname = p.hostname "
-                + "WHERE p.stream_name IN (:n) AND s.status = 'up' ORDER BY p.hostname")
-                .setParameter("n", streams).getResultList();
+                + "WHERE p.stream_name IN (:n) AND s.status = 'up' AND p.reported_at > :fresh ORDER BY p.hostname")
+                .setParameter("n", streams).setParameter("fresh", Timestamp.from(Instant.now(clock).minusSeconds(STALE_S)))
+                .getResultList();
         for (Object[] row : rows) {
             try {
                 StreamReport r = json.readValue((String) row[2], StreamReport.class);

@@ -34,8 +34,8 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("bench")
 class EdgeBench {
-    static final int RUNS = Integer.getInteger("bench.runs", 5);
-    static final int STREAMS = Integer.getInteger("bench.streams", 8);
+    static final int RUNS = Integer.getInteger("bench.runs", 3);
+    static final int STREAMS = Integer.getInteger("bench.streams", 4);
     static final int SEGMENT_MS = Integer.getInteger("bench.segment-ms", 2000);
     static final long CLK_TCK = 100;
 
@@ -49,7 +49,7 @@ class EdgeBench {
             assertThat(api.put("/api/v1/servers/worker-2", "{\"roles\":[\"edge\"],\"public_payload_url\":\"" + edge.url()
                     + "\",\"private_payload_url\":\"" + edge.url() + "\"}").status()).isEqualTo(200);
             for (int i = 0; i < STREAMS; i++) {
-                put(api, "gen-" + i, "\"inputs\":[{\"url\":\"fake://gen-" + i + "?size=640x360&rate=25\"}],"
+                put(api, "gen-" + i, "\"inputs\":[{\"url\":\"fake://gen-" + i + "?size=320x180&rate=25\"}],"
                         + "\"cluster_ingest\":{\"capture_at\":\"worker-1\"}");
             }
             awaitPlaylists(gen, "gen-", STREAMS);
