@@ -120,9 +120,14 @@ class SourceResourceTest {
             // Not placed until someone asks.
             await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() ->
                     admin().get("/api/v1/streams/" + stream).then().extract().path("stats.assigned_to") == null);
-            JsonPath first = source("edge-" + id(), stream);
+            String edge = "edge-" + id();
+            JsonPath first = source(edge, stream);
             org.assertj.core.api.Assertions.assertThat(first.getBoolean("ready")).isFalse();
-            assignedGeneration(src, stream);
+            // An edge asks again while it waits (each ask is demand) until the stream has a server.
+            await("placed on demand").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> source(edge, stream).getString("hostname"), src::equals);
+            org.assertj.core.api.Assertions.assertThat(agent().queryParam("host", src).get("/config-external/streams")
+                    .then().extract().jsonPath().getList("streams.name")).contains(stream);
             // Nobody watches (no lookups, no viewers reported): stopped after clients_timeout.
             await("stopped without demand").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
                     .until(() -> admin().get("/api/v1/streams/" + stream).then().extract().path("stats.assigned_to") == null);
