@@ -20,6 +20,7 @@ import io.tributary.agent.dvr.DvrConfig;
 import io.tributary.agent.dvr.DvrHttp;
 import io.tributary.agent.dvr.DvrStore;
 import io.tributary.agent.dvr.RemoteArchives;
+import io.tributary.agent.edge.EdgeStreams;
 import io.tributary.agent.ffmpeg.Natives;
 import io.tributary.agent.http.HttpApi;
 import io.tributary.agent.ingest.CaptureSupervisor;
@@ -46,6 +47,8 @@ public final class Agent implements AutoCloseable {
     private HttpServer server;
     private ControlLoop control;
     private AgentConfig effective;
+    /** Restreaming of streams captured elsewhere, or null. */
+    private EdgeStreams edge;
 
     private final Clock clock;
     private final DvrStore dvr;
@@ -82,8 +85,12 @@ public final class Agent implements AutoCloseable {
     }
 
     private void listen() throws Exception {
+        if (AgentConfig.PEERING_RESTREAM.equals(config.peering()) && config.controlPlaneUrl() != null) {
+            edge = new EdgeStreams(config.controlPlaneUrl(), config.hostname(), config.clusterKey(),
+                    config.dataDir().resolve("edge"), clock, bytesSent, supervisor);
+        }
         HttpApi api = new HttpApi(vertx, supervisor, this::health, this::metrics, this::reach, bytesSent,
-                config.redirectBase());
+                config.redirectBase(), edge);
         RemoteArchives remote = new RemoteArchives(config.controlPlaneUrl(), config.clusterKey(), config.hostname(),
                 config.dataDir().resolve("dvr-cache"), dvr.config().cacheLimit(), clock);
         api.dvr(new DvrHttp(vertx, dvr, remote, config.hostname(), config.dataDir().resolve("dvr-tmp"), bytesSent));
@@ -158,7 +165,8 @@ public final class Agent implements AutoCloseable {
                 rssBytes());
         return new AgentReport(effective.publicUrl(), effective.publicUrl(), effective.privateUrl(), effective.roles(),
                 effective.group(), effective.channelLimit(), effective.maxBitrate(), VERSION, startedAt, stats,
-                streams, control == null ? null : control.configError(), dvr.statuses());
+                streams, control == null ? null : control.configError(), edge == null ? null : edge.reports(),
+                dvr.statuses());
     }
 
     static Double cpuPercent() {
@@ -189,6 +197,9 @@ public final class Agent implements AutoCloseable {
         h.put("hostname", effective.hostname());
         h.put("version", VERSION);
         h.put("streams", supervisor.captures().size());
+        if (edge != null) {
+            h.put("pulls", edge.size());
+        }
         if (control != null) {
             if (effective.controlPlaneUrl() != null) {
                 h.put("control_plane", control.controlPlaneReachable() ? "reachable" : "unreachable");
@@ -241,6 +252,8 @@ public final class Agent implements AutoCloseable {
             b.append("tributary_agent_config_external_error{reason=\"").append(reason).append("\"} ")
                     .append(err != null && reason.equals(err.reason()) ? 1 : 0).append('\n');
         }
+        gauge(b, "tributary_agent_edge_pulls", "streams pulled from other servers (restreamed)", null,
+                edge == null ? 0 : edge.size());
         counter(b, "tributary_agent_config_poll_failures_total", "config polls that failed",
                 control == null ? 0 : control.configPollFailures());
         gauge(b, "tributary_agent_fenced", "1 while captures are stopped: lease ran out and a peer reaches the control plane",
@@ -329,6 +342,9 @@ public final class Agent implements AutoCloseable {
     public void close() {
         if (control != null) {
             control.close();
+        }
+        if (edge != null) {
+            edge.close();
         }
         supervisor.stopAll();
         dvr.close();

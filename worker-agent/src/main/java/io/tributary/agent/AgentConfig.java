@@ -40,6 +40,8 @@ public record AgentConfig(
 
     public static final String PEERING_NONE = "none";
     public static final String PEERING_REDIRECT = "redirect";
+    /** Pull streams captured elsewhere from their server (the default with a control plane). */
+    public static final String PEERING_RESTREAM = "restream";
 
     public static AgentConfig load(Map<String, String> env, Properties file) {
         Lookup l = new Lookup(env, file);
@@ -74,14 +76,15 @@ public record AgentConfig(
                 Long.parseLong(l.get("TRIBUTARY_CONFIG_POLL_INTERVAL_MS", "5000")),
                 Long.parseLong(l.get("TRIBUTARY_CONFIG_RETRY_MAX_MS", "30000")),
                 l.get("TRIBUTARY_FFMPEG_LOG_LEVEL", "fatal"),
-                peering(l.get("TRIBUTARY_PEERING", PEERING_NONE)),
+                peering(l.get("TRIBUTARY_PEERING",
+                        cp.isBlank() || cp.equalsIgnoreCase("none") ? PEERING_NONE : PEERING_RESTREAM)),
                 balancer(l.get("TRIBUTARY_BALANCER_URL", null), cp));
     }
 
     private static String peering(String v) {
         String p = v.toLowerCase(Locale.ROOT);
-        if (!p.equals(PEERING_NONE) && !p.equals(PEERING_REDIRECT)) {
-            throw new IllegalArgumentException("TRIBUTARY_PEERING is '" + v + "': use none or redirect");
+        if (!p.equals(PEERING_NONE) && !p.equals(PEERING_REDIRECT) && !p.equals(PEERING_RESTREAM)) {
+            throw new IllegalArgumentException("TRIBUTARY_PEERING is '" + v + "': use restream, redirect or none");
         }
         return p;
     }

@@ -89,6 +89,11 @@ class MediaHttpTest {
                 "http://cp:8080"), new java.util.Properties()).redirectBase()).isEqualTo("http://cp:8080");
         assertThat(AgentConfig.load(Map.of(), new java.util.Properties()).redirectBase()).isNull();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> AgentConfig.load(Map.of("TRIBUTARY_PEERING",
-                "restream"), new java.util.Properties())).hasMessageContaining("TRIBUTARY_PEERING");
+                "mirror"), new java.util.Properties())).hasMessageContaining("TRIBUTARY_PEERING");
+        // Restreaming is the default with a control plane, never without one.
+        assertThat(AgentConfig.load(Map.of("TRIBUTARY_CONTROL_PLANE_URL", "http://cp:8080"), new java.util.Properties())
+                .peering()).isEqualTo(AgentConfig.PEERING_RESTREAM);
+        assertThat(AgentConfig.load(Map.of("TRIBUTARY_CONTROL_PLANE_URL", "none"), new java.util.Properties())
+                .peering()).isEqualTo(AgentConfig.PEERING_NONE);
     }
 }

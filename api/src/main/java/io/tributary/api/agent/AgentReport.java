@@ -9,6 +9,9 @@ import java.util.List;
  * The body of {@code PUT /api/v1/agents/{hostname}}: the agent registers itself (its URLs, roles
  * and limits as configured on its machine) and reports its load and every stream it runs, and
  * ({@code dvr}) every DVR archive it holds, running or not.
+ * {@code pulls} are the streams it restreams as an edge (pulled from the server that captures
+ * them; {@code active_input} is the source URL, {@code generation} is null): they are not
+ * captures and never count as one.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AgentReport(
@@ -24,14 +27,15 @@ public record AgentReport(
         ServerStats stats,
         List<StreamReport> streams,
         @JsonProperty("config_external_error") ConfigExternalError configExternalError,
+        List<StreamReport> pulls,
         List<DvrStatus> dvr) {
 
-    /** A report without DVR archives (an agent that records nothing). */
+    /** A report without edge pulls or DVR archives. */
     public AgentReport(String apiUrl, String publicPayloadUrl, String privatePayloadUrl, List<String> roles, String group,
             Integer channelLimit, Long maxBitrate, String version, Long startedAt, ServerStats stats,
             List<StreamReport> streams, ConfigExternalError configExternalError) {
         this(apiUrl, publicPayloadUrl, privatePayloadUrl, roles, group, channelLimit, maxBitrate, version, startedAt,
-                stats, streams, configExternalError, null);
+                stats, streams, configExternalError, null, null);
     }
 
     /**

@@ -13,6 +13,8 @@ import io.tributary.controlplane.assignment.Scheduler;
 import io.tributary.controlplane.common.ApiException;
 import io.tributary.controlplane.common.TributaryConfig;
 import io.tributary.controlplane.configbackend.ConfigEpoch;
+import io.tributary.controlplane.edge.DemandService;
+import io.tributary.controlplane.edge.PullService;
 import io.tributary.controlplane.event.EventService;
 import io.tributary.controlplane.server.ServerEntity;
 import io.tributary.controlplane.server.ServerService;
@@ -43,10 +45,15 @@ public class AgentService {
     private final Scheduler scheduler;
     private final Clock clock;
     private final io.tributary.controlplane.dvr.DvrService dvr;
+    private final DemandService demand;
+    private final PullService pulls;
 
     public AgentService(EntityManager em, ObjectMapper json, EventService events, ConfigEpoch epoch,
-            TributaryConfig config, Scheduler scheduler, Clock clock, io.tributary.controlplane.dvr.DvrService dvr) {
+            TributaryConfig config, Scheduler scheduler, Clock clock, io.tributary.controlplane.dvr.DvrService dvr,
+            DemandService demand, PullService pulls) {
         this.dvr = dvr;
+        this.demand = demand;
+        this.pulls = pulls;
         this.scheduler = scheduler;
         this.em = em;
         this.json = json;
@@ -147,6 +154,10 @@ public class AgentService {
             epoch.bump();
         }
         List<String> dvrDelete = dvr.onReport(hostname, report.dvr());
+        // Edge pulls are not captures: stored apart, never fenced, never counted as running.
+        List<StreamReport> pulled = report.pulls() == null ? List.of() : report.pulls();
+        pulls.record(hostname, pulled, now);
+        demand.keepAlive(streams, pulled, now);
         return new AgentReportResponse(config.reportIntervalMs(), config.leaseMs(), ConfigEtag.of(epoch.current()), stop,
                 peers(hostname), dvrDelete);
     }

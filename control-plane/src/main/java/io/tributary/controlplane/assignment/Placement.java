@@ -91,7 +91,7 @@ public final class Placement {
             String host = c == null ? null : c.hostname();
             if (!s.wanted()) {
                 if (host != null) {
-                    plan.add(new Decision(s.name(), Action.STOP, null, host, "stream is disabled or not static"));
+                    plan.add(new Decision(s.name(), Action.STOP, null, host, "stream is disabled, or on demand with no viewers"));
                     load.merge(host, -s.cost(), Double::sum);
                 }
                 continue;

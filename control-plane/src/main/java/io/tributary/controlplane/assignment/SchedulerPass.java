@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tributary.api.stream.StreamConfig;
 import io.tributary.controlplane.common.TributaryConfig;
 import io.tributary.controlplane.configbackend.ConfigEpoch;
+import io.tributary.controlplane.edge.DemandService;
+import io.tributary.controlplane.edge.OnDemand;
 import io.tributary.controlplane.event.EventService;
 import io.tributary.controlplane.server.ServerEntity;
 import io.tributary.controlplane.stream.StreamEntity;
@@ -16,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -36,11 +39,14 @@ public class SchedulerPass {
     private final Clock clock;
     private final DeathProbe probe;
     private final AgentPoke poke;
+    private final DemandService demand;
 
     public SchedulerPass(LeaderElection leader, AssignmentService assignments, EventService events, ConfigEpoch epoch,
-            EntityManager em, ObjectMapper json, TributaryConfig config, Clock clock, DeathProbe probe, AgentPoke poke) {
+            EntityManager em, ObjectMapper json, TributaryConfig config, Clock clock, DeathProbe probe, AgentPoke poke,
+            DemandService demand) {
         this.probe = probe;
         this.poke = poke;
+        this.demand = demand;
         this.leader = leader;
         this.assignments = assignments;
         this.events = events;
@@ -57,7 +63,7 @@ public class SchedulerPass {
         Instant now = Instant.now(clock);
         em.createNativeQuery("SELECT pg_advisory_xact_lock(4242)").getSingleResult();
         detectFailures(now);
-        List<Placement.Decision> plan = Placement.plan(streams(), servers(), current(), now,
+        List<Placement.Decision> plan = Placement.plan(streams(now), servers(), current(), now,
                 Duration.ofMillis(config.failoverTimeoutMs() * 10));
         if (!plan.isEmpty()) {
             assignments.apply(plan);
@@ -105,8 +111,9 @@ public class SchedulerPass {
         }
     }
 
-    private List<Placement.StreamSpec> streams() {
+    private List<Placement.StreamSpec> streams(Instant now) {
         List<Placement.StreamSpec> out = new ArrayList<>();
+        Map<String, Instant> demanded = demand.all();
         for (StreamEntity e : StreamEntity.<StreamEntity>listAll()) {
             StreamConfig c;
             try {
@@ -116,7 +123,10 @@ public class SchedulerPass {
                 continue;
             }
             String group = c.labels() == null ? null : c.labels().get("group");
-            out.add(new Placement.StreamSpec(e.name, e.isStatic && !e.disabled,
+            // On-demand streams run while someone wants them (a lookup, viewers, edge pulls).
+            boolean wanted = !e.disabled
+                    && (e.isStatic || OnDemand.wanted(demanded.get(e.name), c.clientsTimeoutOrDefault(), now));
+            out.add(new Placement.StreamSpec(e.name, wanted,
                     c.clusterIngest() == null ? null : c.clusterIngest().captureAt(), group, Placement.cost(c)));
         }
         return out;

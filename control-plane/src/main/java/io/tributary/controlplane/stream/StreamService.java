@@ -15,6 +15,7 @@ import io.tributary.controlplane.common.ApiException;
 import io.tributary.controlplane.common.IfMatch;
 import io.tributary.controlplane.common.NameCursor;
 import io.tributary.controlplane.configbackend.ConfigEpoch;
+import io.tributary.controlplane.edge.PullService;
 import io.tributary.controlplane.event.EventService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -46,8 +47,11 @@ public class StreamService {
     public record Versioned(StreamConfig stream, long version) {
     }
 
+    private final PullService pulls;
+
     public StreamService(EntityManager em, ObjectMapper json, EventService events, ConfigEpoch epoch,
-            AssignmentService assignments, Scheduler scheduler, Clock clock) {
+            AssignmentService assignments, Scheduler scheduler, Clock clock, PullService pulls) {
+        this.pulls = pulls;
         this.scheduler = scheduler;
         this.em = em;
         this.json = json;
@@ -231,12 +235,14 @@ public class StreamService {
                 throw new IllegalStateException(ex);
             }
         }
+        Map<String, List<StreamStats.Pull>> pulled = pulls.of(names);
         List<StreamConfig> out = new ArrayList<>(rows.size());
         for (StreamEntity e : rows) {
             AssignmentEntity a = byStream.get(e.name);
             StreamStats stats = StreamStatus.derive(e.disabled, e.isStatic,
                     a == null ? null : a.hostname, a == null ? null : a.generation,
-                    a == null ? null : a.reason, observed.getOrDefault(e.name, List.of()));
+                    a == null ? null : a.reason, observed.getOrDefault(e.name, List.of()))
+                    .withPulledBy(pulled.get(e.name));
             out.add(read(e.config).withStatus(stats, null));
         }
         return out;

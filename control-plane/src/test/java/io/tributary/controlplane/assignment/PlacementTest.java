@@ -113,7 +113,7 @@ class PlacementTest {
     void disabledOrOnDemandStreamsAreStoppedAndEdgesAndOtherGroupsGetNothing() {
         StreamSpec off = new StreamSpec("a", false, null, null, 1.0);
         assertThat(Placement.plan(List.of(off), List.of(up("x", 10)), List.of(new Current("a", "x", null, null)), NOW, HOLD))
-                .containsExactly(new Decision("a", Action.STOP, null, "x", "stream is disabled or not static"));
+                .containsExactly(new Decision("a", Action.STOP, null, "x", "stream is disabled, or on demand with no viewers"));
         ServerView edge = new ServerView("e", true, false, false, "default", 10, NOW);
         ServerView other = new ServerView("o", true, false, true, "asia", 10, NOW);
         List<Decision> plan = Placement.plan(List.of(new StreamSpec("b", true, null, "eu", 1.0)), List.of(edge, other),
@@ -244,5 +244,19 @@ class PlacementTest {
     void planIsDeterministic(@ForAll("clusters") Cluster c) {
         assertThat(Placement.plan(c.streams(), c.servers(), c.current(), NOW, HOLD))
                 .isEqualTo(Placement.plan(c.streams(), c.servers(), c.current(), NOW, HOLD));
+    }
+
+    @Test
+    void edgeOnlyServersNeverCaptureEvenWhenTheIngestServersAreGoneOrFull() {
+        ServerView edge = new ServerView("edge", true, false, false, "default", 100, NOW.minusSeconds(3600));
+        // The only ingest server is full: the second stream waits rather than landing on the edge.
+        List<Decision> plan = Placement.plan(List.of(s("a"), s("b")), List.of(edge, up("x", 1)), List.of(), NOW, HOLD);
+        assertThat(plan).noneMatch(p -> "edge".equals(p.to()));
+        assertThat(byStream(plan).get("b").action()).isEqualTo(Action.WAIT);
+        // Its ingest server died: the stream waits with a reason instead of moving to the edge.
+        plan = Placement.plan(List.of(s("a")), List.of(edge, down("x")), List.of(new Current("a", "x", null, null)), NOW,
+                HOLD);
+        assertThat(byStream(plan).get("a").action()).isEqualTo(Action.WAIT);
+        assertThat(byStream(plan).get("a").reason()).isEqualTo("no server with the ingest role is up");
     }
 }

@@ -7,6 +7,8 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.tributary.agent.edge.EdgeStreams;
+import io.tributary.agent.edge.PushForwarder;
 import io.tributary.agent.hls.HlsOutput;
 import io.tributary.agent.ingest.Capture;
 import io.tributary.agent.ingest.CaptureSupervisor;
@@ -17,6 +19,7 @@ import io.tributary.agent.ingest.TsFanout;
 import io.tributary.agent.transcode.RungOutput;
 import io.tributary.api.stream.StreamValidation;
 import io.tributary.agent.viewer.HlsSessions;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
@@ -49,9 +52,19 @@ public final class HttpApi {
     private volatile io.tributary.agent.dvr.DvrHttp dvr;
     /** Takes a poke's Authorization header; true when it was accepted. */
     private volatile java.util.function.Predicate<String> poke = auth -> false;
+    /** Restreaming of streams captured elsewhere, or null (peering none or redirect). */
+    private final EdgeStreams edge;
+    private final PushForwarder forwarder;
 
     public HttpApi(Vertx vertx, CaptureSupervisor supervisor, Supplier<String> health, Supplier<String> metrics,
             Supplier<String> reach, AtomicLong bytesSent, String redirectBase) {
+        this(vertx, supervisor, health, metrics, reach, bytesSent, redirectBase, null);
+    }
+
+    public HttpApi(Vertx vertx, CaptureSupervisor supervisor, Supplier<String> health, Supplier<String> metrics,
+            Supplier<String> reach, AtomicLong bytesSent, String redirectBase, EdgeStreams edge) {
+        this.edge = edge;
+        this.forwarder = edge == null ? null : new PushForwarder(vertx);
         this.reach = reach;
         this.redirectBase = redirectBase;
         this.vertx = vertx;
@@ -136,11 +149,17 @@ public final class HttpApi {
             out = rung == null ? null : parent;
         }
         if (out == null) {
-            if (!redirectToBalancer(ctx, name, file)) {
+            if (!restream(ctx, name, file) && !redirectToBalancer(ctx, name, file)) {
                 notFound(ctx);
             }
             return;
         }
+        serve(ctx, name, file, out, rung);
+    }
+
+    /** Serves one media request of a stream from its output (a local capture or an edge pull). */
+    private void serve(RoutingContext ctx, String name, String file, StreamOutput out, RungOutput rung) {
+        HttpServerRequest req = ctx.request();
         HttpMethod m = req.method();
         if (file.equals("mpegts")) {
             String tracks = req.getParam("filter.tracks");
@@ -249,6 +268,69 @@ public final class HttpApi {
         });
         req.exceptionHandler(e -> session.end());
         req.connection().closeHandler(v -> session.end());
+    }
+
+    /**
+     * Restreaming (the default with a control plane): a stream this agent does not capture is
+     * pulled from the server that does ({@link EdgeStreams}); a push is forwarded there. Requests
+     * that are themselves pulls or forwarded pushes of a peer are never restreamed again.
+     */
+    private boolean restream(RoutingContext ctx, String name, String file) {
+        HttpServerRequest req = ctx.request();
+        if (edge == null || hasParam(req.query(), EdgeStreams.PULL_PARAM)) {
+            return false;
+        }
+        HttpMethod m = req.method();
+        boolean mpegts = file.equals("mpegts");
+        boolean push = mpegts && (m == HttpMethod.PUT || m == HttpMethod.POST);
+        boolean live = mpegts && m == HttpMethod.GET;
+        boolean hls = !mpegts && (m == HttpMethod.GET || m == HttpMethod.HEAD) && HlsOutput.isServedFile(file);
+        if (!push && !live && !hls) {
+            return false;
+        }
+        Context context = vertx.getOrCreateContext();
+        if (push) {
+            req.pause();
+            edge.pushTarget(name).whenComplete((a, e) -> context.runOnContext(v -> {
+                if (a != null && a.output() != null) {
+                    publish(ctx, name, a.output());
+                    req.resume();
+                } else if (a != null && a.forwardUrl() != null) {
+                    forwarder.forward(req, a.forwardUrl());
+                } else {
+                    fail(ctx, a == null ? 503 : a.status(), a == null ? "restream failed: " + e + "\n" : a.message());
+                }
+            }));
+            return true;
+        }
+        edge.access(name, live ? EdgeStreams.Want.LIVE : EdgeStreams.Want.PLAYLIST).whenComplete((a, e) ->
+                context.runOnContext(v -> {
+                    if (ctx.response().ended() || ctx.response().closed()) {
+                        return;
+                    }
+                    if (a != null && a.output() != null) {
+                        serve(ctx, name, file, a.output(), null);
+                    } else if (a != null && a.redirectBase() != null) {
+                        String q = req.query();
+                        ctx.response().setStatusCode(302).putHeader("Cache-Control", "no-cache")
+                                .putHeader("Location", a.redirectBase() + "/" + name + "/" + file
+                                        + (q == null || q.isEmpty() ? "" : "?" + q)).end();
+                    } else {
+                        fail(ctx, a == null ? 503 : a.status(), a == null ? "restream failed: " + e + "\n" : a.message());
+                    }
+                }));
+        return true;
+    }
+
+    private static boolean hasParam(String query, String param) {
+        return query != null && (query.startsWith(param + "=") || query.contains("&" + param + "="));
+    }
+
+    private static void fail(RoutingContext ctx, int status, String message) {
+        if (!ctx.response().ended() && !ctx.response().headWritten()) {
+            ctx.response().setStatusCode(status).putHeader("Content-Type", "text/plain")
+                    .putHeader("Cache-Control", "no-cache").end(message);
+        }
     }
 
     /**

@@ -112,7 +112,7 @@ public final class StreamOutput {
         fanout.publish(bytes);
     }
 
-    void close() {
+    public void close() {
         fanout.closeAll();
         rungs.values().forEach(RungOutput::close);
         rungs.clear();
