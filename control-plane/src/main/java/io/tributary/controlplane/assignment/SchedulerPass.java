@@ -62,6 +62,7 @@ public class SchedulerPass {
     public void runOnce() {
         Instant now = Instant.now(clock);
         em.createNativeQuery("SELECT pg_advisory_xact_lock(4242)").getSingleResult();
+        epoch.lockForChange();
         detectFailures(now);
         List<Placement.Decision> plan = Placement.plan(streams(now), servers(), current(), now,
                 Duration.ofMillis(config.failoverTimeoutMs() * 10));

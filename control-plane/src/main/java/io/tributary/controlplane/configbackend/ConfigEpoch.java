@@ -17,6 +17,17 @@ public class ConfigEpoch {
         this.em = em;
     }
 
+    /**
+     * Takes the epoch row's lock first thing in a writer's transaction. Every writer that may
+     * bump the epoch and also touches stream, server or assignment rows (API mutations, the
+     * scheduler pass) calls this before anything else, so they queue on this one row in the same
+     * order and never deadlock (a DELETE of a stream racing a scheduler pass over it did).
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void lockForChange() {
+        em.createNativeQuery("SELECT epoch FROM config_epoch WHERE id = 1 FOR UPDATE").getSingleResult();
+    }
+
     @Transactional(Transactional.TxType.MANDATORY)
     public void bump() {
         em.createNativeQuery("UPDATE config_epoch SET epoch = epoch + 1 WHERE id = 1").executeUpdate();

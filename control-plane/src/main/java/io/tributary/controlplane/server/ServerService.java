@@ -62,6 +62,7 @@ public class ServerService {
 
     @Transactional
     public ServerConfig put(String hostname, ServerConfig body) {
+        epoch.lockForChange();
         if (!StreamValidation.isValidHostname(hostname)) {
             throw ApiException.invalid("hostname", "hostname '" + hostname + "' is not a valid hostname");
         }
@@ -112,6 +113,7 @@ public class ServerService {
 
     @Transactional
     public void delete(String hostname) {
+        epoch.lockForChange();
         ServerEntity s = find(hostname);
         s.delete();
         events.record("server_deleted", null, hostname, null, "server removed; its streams will be placed elsewhere", null);
@@ -120,6 +122,7 @@ public class ServerService {
 
     @Transactional
     public ServerConfig drain(String hostname, boolean drain) {
+        epoch.lockForChange();
         ServerEntity s = find(hostname);
         if (s.draining != drain) {
             s.draining = drain;

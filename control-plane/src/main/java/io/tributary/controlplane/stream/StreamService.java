@@ -114,6 +114,7 @@ public class StreamService {
             Violation v = violations.get(0);
             throw ApiException.invalid(v.field(), v.message());
         }
+        epoch.lockForChange();
         lockName(name);
         StreamEntity e = StreamEntity.findById(name);
         Long expected = IfMatch.version(ifMatch);
@@ -153,6 +154,7 @@ public class StreamService {
 
     @Transactional
     public void delete(String name, String ifMatch) {
+        epoch.lockForChange();
         lockName(name);
         StreamEntity e = StreamEntity.findById(name);
         if (e == null) {
@@ -172,6 +174,7 @@ public class StreamService {
 
     @Transactional
     public Versioned restart(String name) {
+        epoch.lockForChange();
         lockName(name);
         StreamEntity e = StreamEntity.findById(name);
         if (e == null) {
