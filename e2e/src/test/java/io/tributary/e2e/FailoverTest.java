@@ -180,6 +180,11 @@ class FailoverTest {
         }
     }
 
+    /** The playlist of a stream on every agent, answered only where it is captured (no edge restreaming). */
+    private List<String> capturePlaylists(String stream) {
+        return cluster.agents().stream().map(a -> a.url() + "/" + stream + "/index.m3u8?tributary_pull=1").toList();
+    }
+
     private static long mediaSequenceOf(String url) {
         String body = Api.fetch(url).body();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("#EXT-X-MEDIA-SEQUENCE:(\\d+)").matcher(body);
@@ -194,8 +199,10 @@ class FailoverTest {
         Map<String, JsonNode> before = awaitAllRunning(Duration.ofSeconds(60));
         String stream = STREAMS.get(1);
         String host = before.get(stream).path("running_on").get(0).asText();
-        // A player that may be sent to any server: every agent's playlist of the stream, polled together.
-        List<String> everyServer = cluster.agents().stream().map(a -> a.url() + "/" + stream + "/index.m3u8").toList();
+        // Every capturing agent's own playlist of the stream, polled together. tributary_pull (the
+        // marker of an edge's pull) keeps agents that do not capture it from restreaming it with
+        // numbers of their own: this checks the captures' hand-over, not an edge's playlist.
+        List<String> everyServer = capturePlaylists(stream);
         try (PlaylistPoller poller = PlaylistPoller.ofAll(() -> everyServer, 250)) {
             await().atMost(Duration.ofSeconds(15)).until(() -> poller.count() >= 3);
             assertThat(api.post("/api/v1/servers/" + host + "/drain", null).status()).isEqualTo(200);
@@ -236,7 +243,7 @@ class FailoverTest {
                             st -> "running".equals(st.path("status").asText()) && st.path("running_on").size() == 1
                                     && !home.equals(st.path("running_on").path(0).asText()))
                     .path("running_on").path(0).asText();
-            List<String> everyServer = cluster.agents().stream().map(a -> a.url() + "/" + stream + "/index.m3u8").toList();
+            List<String> everyServer = capturePlaylists(stream);
             try (PlaylistPoller poller = PlaylistPoller.ofAll(() -> everyServer, 250)) {
                 await().atMost(Duration.ofSeconds(20)).until(() -> poller.count() >= 2);
                 cluster.agent(home).start();

@@ -106,7 +106,11 @@ public class AssignmentService {
                     Continuity c = continuity(d.stream(), a);
                     long previousGeneration = a.generation;
                     a.generation = nextGeneration();
-                    a.mediaSequence = c.mediaSequence;
+                    // A hand-off's old owner goes on cutting until it learns its last number (m - 1):
+                    // start the new owner a little further on, so the old one's segments up to m - 1
+                    // are all still its own and no number is listed by both.
+                    a.mediaSequence = c.mediaSequence
+                            + (d.action() == Placement.Action.HANDOFF ? HANDOFF_HEADROOM_SEGMENTS : 0);
                     a.discontinuitySequence = c.discontinuitySequence;
                     a.reason = null;
                     if (d.action() == Placement.Action.HANDOFF) {
@@ -166,6 +170,13 @@ public class AssignmentService {
     private long nextGeneration() {
         return ((Number) em.createNativeQuery("SELECT nextval('assignment_generation_seq')").getSingleResult()).longValue();
     }
+
+    /**
+     * Segments the old owner of a hand-off may still cut between the new owner's numbering and
+     * the moment the old one is told where to stop (a report interval, the poke, one segment in
+     * progress).
+     */
+    static final long HANDOFF_HEADROOM_SEGMENTS = 2;
 
     private record Continuity(long mediaSequence, long discontinuitySequence) {
     }
