@@ -1,6 +1,7 @@
 package io.tributary.api.agent;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,4 +19,20 @@ public record DvrStatus(
         List<List<Long>> ranges,
         Long bytes,
         String error) {
+
+    /** Union of {@code [from, to]} ranges (seconds); overlapping ones and ones 1 s apart join. */
+    public static List<List<Long>> mergeRanges(List<List<Long>> ranges) {
+        List<List<Long>> sorted = new ArrayList<>(ranges);
+        sorted.sort((x, y) -> Long.compare(x.get(0), y.get(0)));
+        List<List<Long>> out = new ArrayList<>();
+        for (List<Long> r : sorted) {
+            if (!out.isEmpty() && r.get(0) <= out.get(out.size() - 1).get(1) + 1) {
+                List<Long> last = out.remove(out.size() - 1);
+                out.add(List.of(last.get(0), Math.max(last.get(1), r.get(1))));
+            } else {
+                out.add(List.of(r.get(0), r.get(1)));
+            }
+        }
+        return out;
+    }
 }

@@ -1,10 +1,9 @@
 package io.tributary.controlplane.assignment;
 
 import io.tributary.controlplane.auth.TokenService;
+import io.tributary.controlplane.common.AfterCommit;
 import io.tributary.controlplane.server.ServerEntity;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Status;
-import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -48,18 +47,7 @@ public class AgentPoke {
         if (urls.isEmpty()) {
             return;
         }
-        transactions.registerInterposedSynchronization(new Synchronization() {
-            @Override
-            public void beforeCompletion() {
-            }
-
-            @Override
-            public void afterCompletion(int status) {
-                if (status == Status.STATUS_COMMITTED) {
-                    urls.forEach(AgentPoke.this::poke);
-                }
-            }
-        });
+        AfterCommit.run(transactions, () -> urls.forEach(this::poke));
     }
 
     private static void add(Map<String, String> urls, String host) {

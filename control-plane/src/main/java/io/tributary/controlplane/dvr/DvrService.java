@@ -133,7 +133,7 @@ public class DvrService {
             holders.add(new DvrLocations.Holder((String) r[0], (String) r[1], (String) r[2], number(r[3]), number(r[4]),
                     ranges, b, (String) r[7], updatedAt(r[8])));
         }
-        return new DvrLocations(stream, merge(all), bytes, holders);
+        return new DvrLocations(stream, DvrStatus.mergeRanges(all), bytes, holders);
     }
 
     private static Long number(Object o) {
@@ -151,22 +151,6 @@ public class DvrService {
             return odt.toInstant().toEpochMilli();
         }
         return null;
-    }
-
-    /** Union of ranges; ranges one second apart or overlapping join. */
-    static List<List<Long>> merge(List<List<Long>> ranges) {
-        List<List<Long>> sorted = new ArrayList<>(ranges);
-        sorted.sort((x, y) -> Long.compare(x.get(0), y.get(0)));
-        List<List<Long>> out = new ArrayList<>();
-        for (List<Long> r : sorted) {
-            if (!out.isEmpty() && r.get(0) <= out.get(out.size() - 1).get(1) + 1) {
-                List<Long> last = out.remove(out.size() - 1);
-                out.add(List.of(last.get(0), Math.max(last.get(1), r.get(1))));
-            } else {
-                out.add(List.of(r.get(0), r.get(1)));
-            }
-        }
-        return out;
     }
 
     private String write(Object o) {

@@ -138,7 +138,7 @@ public final class DvrHttp {
                 bytes += h.bytes() == null ? 0 : h.bytes();
             }
         }
-        List<List<Long>> merged = mergeRanges(ranges);
+        List<List<Long>> merged = DvrStatus.mergeRanges(ranges);
         if (merged.isEmpty() && err == null) {
             error(ctx, 404, "no recording of " + name);
             return;
@@ -146,22 +146,6 @@ public final class DvrHttp {
         Long from = merged.isEmpty() ? null : merged.get(0).get(0);
         Long depth = merged.isEmpty() ? null : merged.get(merged.size() - 1).get(1) - from;
         json(ctx, Json.mapper().writeValueAsString(new DvrStatus(name, from, depth, merged, bytes, err)));
-    }
-
-    /** Union of {@code [from, to]} ranges (seconds); touching ones (1 s apart) join. */
-    static List<List<Long>> mergeRanges(List<List<Long>> ranges) {
-        List<List<Long>> sorted = new ArrayList<>(ranges);
-        sorted.sort((x, y) -> Long.compare(x.get(0), y.get(0)));
-        List<List<Long>> out = new ArrayList<>();
-        for (List<Long> r : sorted) {
-            if (!out.isEmpty() && r.get(0) <= out.get(out.size() - 1).get(1) + 1) {
-                List<Long> last = out.remove(out.size() - 1);
-                out.add(List.of(last.get(0), Math.max(last.get(1), r.get(1))));
-            } else {
-                out.add(List.of(r.get(0), r.get(1)));
-            }
-        }
-        return out;
     }
 
     /** Internal: this agent's own segments of {@code ?from=&to=} (UNIX ms), for peers stitching an archive. */

@@ -174,7 +174,7 @@ class DvrUnitTest {
         assertThat(ArchiveRequest.parse("archive-" + (nowS - 30) + "-now.m3u8", now, cfg).now()).isTrue();
         assertThat(ArchiveRequest.isDvr("index.m3u8")).isFalse();
         assertThat(ArchiveRequest.isDvr("seg-1.ts")).isFalse();
-        assertThat(DvrHttp.mergeRanges(List.of(List.of(10L, 20L), List.of(21L, 30L), List.of(40L, 50L), List.of(5L, 12L))))
+        assertThat(io.tributary.api.agent.DvrStatus.mergeRanges(List.of(List.of(10L, 20L), List.of(21L, 30L), List.of(40L, 50L), List.of(5L, 12L))))
                 .containsExactly(List.of(5L, 30L), List.of(40L, 50L));
     }
 
