@@ -20,11 +20,9 @@ cleanup() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || 
 trap cleanup EXIT
 
 [ -f "$JAR" ] || ./mvnw -B -q -o -pl worker-agent package -DskipTests
-FFDIR=$(java -cp "$JAR" bench/agent-ffmpeg-path.java)
-mkdir -p "$WORK/lib"
-ln -sf "$FFDIR/libva.so" "$WORK/lib/libva.so.2"; ln -sf "$FFDIR/libva-drm.so" "$WORK/lib/libva-drm.so.2"
-export LD_LIBRARY_PATH="$FFDIR:$WORK/lib"
-FFMPEG="$FFDIR/ffmpeg"
+# shellcheck source=bench/lib/media.sh
+. bench/lib/media.sh
+bench_ffmpeg_env "$JAR" "$WORK"
 HZ=$(getconf CLK_TCK)
 
 cpu_ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' /proc/$p/stat 2>/dev/null || echo 0))); done; echo $t; }
@@ -38,13 +36,8 @@ stop_pids() {
   done
   kill -9 "$@" 2>/dev/null || true; wait "$@" 2>/dev/null || true
 }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-echo "generating a 30 s 1280x720@25 ~3 Mbit/s H.264+AAC MPEG-TS source..."
-mkdir -p "$WORK/files"
-"$FFMPEG" -hide_banner -loglevel error -f lavfi -i testsrc2=size=1280x720:rate=25 -f lavfi -i sine=frequency=440:sample_rate=48000 \
-  -t 30 -c:v libx264 -preset veryfast -b:v 3M -maxrate 3M -bufsize 3M -g 50 -pix_fmt yuv420p -c:a aac -b:a 128k \
-  "$WORK/files/src.ts"
+bench_ts_source "$WORK/files/src.ts" 30
 
 # start_agent <dir> <streams-json> : starts an agent polling a static config backend; sets APID and APORT
 start_agent() {

@@ -26,17 +26,11 @@ trap cleanup EXIT
 command -v nginx >/dev/null || { echo "nginx missing: apt-get install -y nginx-light" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk missing: apt-get install -y wrk" >&2; exit 1; }
 [ -f "$JAR" ] || ./mvnw -B -q -o -pl worker-agent -am package -DskipTests
-FFDIR=$(java -cp "$JAR" bench/agent-ffmpeg-path.java)
-mkdir -p "$WORK/lib"
-ln -sf "$FFDIR/libva.so" "$WORK/lib/libva.so.2"; ln -sf "$FFDIR/libva-drm.so" "$WORK/lib/libva-drm.so.2"
-export LD_LIBRARY_PATH="$FFDIR:$WORK/lib"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=bench/lib/media.sh
+. bench/lib/media.sh
+bench_ffmpeg_env "$JAR" "$WORK"
 
-echo "generating a 20 s 1280x720@25 ~3 Mbit/s H.264+AAC MPEG-TS source..."
-mkdir -p "$WORK/files"
-"$FFDIR/ffmpeg" -hide_banner -loglevel error -f lavfi -i testsrc2=size=1280x720:rate=25 -f lavfi -i sine=frequency=440:sample_rate=48000 \
-  -t 20 -c:v libx264 -preset veryfast -b:v 3M -maxrate 3M -bufsize 3M -g 50 -pix_fmt yuv420p -c:a aac -b:a 128k \
-  "$WORK/files/src.ts"
+bench_ts_source "$WORK/files/src.ts" 20
 
 mkdir -p "$WORK/cfg" "$WORK/data"
 echo "{\"streams\":[{\"name\":\"bench/dvr\",\"inputs\":[{\"url\":\"file://$WORK/files/src.ts\"}],\"segment_duration\":2000,\"dvr\":{\"expiration\":3600}}]}" > "$WORK/cfg/streams"

@@ -1,6 +1,5 @@
 package io.tributary.controlplane.agent;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tributary.api.agent.AgentReport;
 import io.tributary.api.agent.AgentReportResponse;
@@ -11,6 +10,7 @@ import io.tributary.controlplane.assignment.AssignmentEntity;
 import io.tributary.controlplane.assignment.HandoffCutover;
 import io.tributary.controlplane.assignment.Scheduler;
 import io.tributary.controlplane.common.ApiException;
+import io.tributary.controlplane.common.JsonText;
 import io.tributary.controlplane.common.TributaryConfig;
 import io.tributary.controlplane.configbackend.ConfigEpoch;
 import io.tributary.controlplane.edge.DemandService;
@@ -214,10 +214,6 @@ public class AgentService {
     }
 
     private String write(Object o) {
-        try {
-            return json.writeValueAsString(o);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return JsonText.write(json, o);
     }
 }

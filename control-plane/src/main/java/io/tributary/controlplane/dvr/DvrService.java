@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tributary.api.agent.DvrLocations;
 import io.tributary.api.agent.DvrStatus;
+import io.tributary.controlplane.common.JsonText;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -154,11 +155,7 @@ public class DvrService {
     }
 
     private String write(Object o) {
-        try {
-            return json.writeValueAsString(o);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return JsonText.write(json, o);
     }
 
     private List<List<Long>> read(String s) {

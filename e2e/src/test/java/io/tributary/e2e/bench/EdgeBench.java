@@ -113,7 +113,9 @@ class EdgeBench {
                 long wall0 = System.nanoTime();
                 long e0 = cpuTicks(edge.process().pid());
                 long s0 = cpuTicks(ingest.process().pid());
-                Thread.sleep(20_000); // the measuring window itself, not a wait for a condition
+                // The 20 s measuring window, after which every pull must still be alive.
+                await().pollDelay(Duration.ofSeconds(20)).atMost(Duration.ofSeconds(30)).until(() -> Api.fetch(
+                        edge.url() + "/health").json().path("pulls").asInt() == STREAMS);
                 double wallS = (System.nanoTime() - wall0) / 1e9;
                 double edgePct = 100.0 * (cpuTicks(edge.process().pid()) - e0) / CLK_TCK / wallS;
                 double srcPct = 100.0 * (cpuTicks(ingest.process().pid()) - s0) / CLK_TCK / wallS;

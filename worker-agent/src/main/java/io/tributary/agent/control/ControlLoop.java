@@ -102,14 +102,7 @@ public final class ControlLoop implements AutoCloseable {
         try {
             executor.execute(() -> {
                 nudgePending.set(false);
-                if (closed) {
-                    return;
-                }
-                try {
-                    step();
-                } catch (RuntimeException e) {
-                    logFailure("control loop step failed: " + e);
-                }
+                safeStep();
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
             nudgePending.set(false);
@@ -153,6 +146,17 @@ public final class ControlLoop implements AutoCloseable {
     }
 
     private void tick() {
+        try {
+            safeStep();
+        } finally {
+            if (!closed) {
+                executor.schedule(this::tick, intervalMs, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** One report and poll, unless closed; a failure is logged and the loop goes on. */
+    private void safeStep() {
         if (closed) {
             return;
         }
@@ -160,10 +164,6 @@ public final class ControlLoop implements AutoCloseable {
             step();
         } catch (RuntimeException e) {
             logFailure("control loop step failed: " + e);
-        } finally {
-            if (!closed) {
-                executor.schedule(this::tick, intervalMs, TimeUnit.MILLISECONDS);
-            }
         }
     }
 
