@@ -99,6 +99,23 @@ class StreamResourceTest {
         assertThat(malformed.jsonPath().getString("message")).contains("not valid JSON");
     }
 
+    @Test
+    void everyViolationIsListedNotOnlyTheFirst() {
+        String name = unique("many");
+        Response r = admin().body("{\"inputs\":[{\"url\":\"gopher://x\"}],\"segment_duration\":5,\"segment_count\":1}")
+                .put("/api/v1/streams/" + name);
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.jsonPath().getString("field")).isEqualTo("inputs[0].url");
+        assertThat(r.jsonPath().getList("errors.field", String.class))
+                .containsExactly("inputs[0].url", "segment_duration", "segment_count");
+        assertThat(r.jsonPath().getList("errors.message", String.class)).allSatisfy(m -> assertThat(m).isNotBlank());
+        admin().get("/api/v1/streams/" + name).then().statusCode(404);
+        // One violation: no errors list, the body stays as it was.
+        Response one = admin().body(stream("gopher://x")).put("/api/v1/streams/" + name);
+        assertThat(one.jsonPath().getString("field")).isEqualTo("inputs[0].url");
+        assertThat(one.jsonPath().getList("errors")).isNull();
+    }
+
     private static void expect400(String name, String body, String field) {
         Response r = admin().body(body).put("/api/v1/streams/" + name);
         assertThat(r.statusCode()).as("status for %s", body).isEqualTo(400);

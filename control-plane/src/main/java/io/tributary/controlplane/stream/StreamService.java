@@ -111,8 +111,7 @@ public class StreamService {
         StreamConfig desired = body.withName(name).desired();
         List<Violation> violations = StreamValidation.validate(desired);
         if (!violations.isEmpty()) {
-            Violation v = violations.get(0);
-            throw ApiException.invalid(v.field(), v.message());
+            throw ApiException.invalid(violations);
         }
         epoch.lockForChange();
         lockName(name);
