@@ -237,6 +237,12 @@ public final class HlsOutput {
         return playlist.totalDiscontinuities();
     }
 
+    /** The file of the newest listed segment, or null before the first. */
+    public synchronized Path newestSegment() {
+        List<MediaPlaylist.Segment> window = playlist.segments();
+        return window.isEmpty() ? null : dir.resolve(window.get(window.size() - 1).uri());
+    }
+
     public boolean hasSegment() {
         return hasSegment;
     }

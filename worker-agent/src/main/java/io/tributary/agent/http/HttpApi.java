@@ -40,6 +40,8 @@ public final class HttpApi {
     static final String HOP = "tributary_peer_hop";
     /** A rung of a transcoded stream: {@code /{name}/v1/index.m3u8}, {@code /{name}/v1/seg-N.ts}. */
     private static final Pattern RUNG = Pattern.compile("(.+)/(v[1-9])");
+    /** The live picture of a stream: {@code /{name}/preview.jpg}. */
+    static final String PREVIEW = "preview.jpg";
 
     private final Vertx vertx;
     private final CaptureSupervisor supervisor;
@@ -55,6 +57,7 @@ public final class HttpApi {
     /** Restreaming of streams captured elsewhere, or null (peering none or redirect). */
     private final EdgeStreams edge;
     private final PushForwarder forwarder;
+    private final LivePreview previews;
 
     public HttpApi(Vertx vertx, CaptureSupervisor supervisor, Supplier<String> health, Supplier<String> metrics,
             Supplier<String> reach, AtomicLong bytesSent, String redirectBase) {
@@ -65,6 +68,7 @@ public final class HttpApi {
             Supplier<String> reach, AtomicLong bytesSent, String redirectBase, EdgeStreams edge) {
         this.edge = edge;
         this.forwarder = edge == null ? null : new PushForwarder(vertx);
+        this.previews = new LivePreview(vertx);
         this.reach = reach;
         this.redirectBase = redirectBase;
         this.vertx = vertx;
@@ -179,6 +183,10 @@ public final class HttpApi {
             }
             return;
         }
+        if (file.equals(PREVIEW) && (m == HttpMethod.GET || m == HttpMethod.HEAD)) {
+            preview(ctx, name, rung != null ? rung.hls() : out.hls());
+            return;
+        }
         if ((m != HttpMethod.GET && m != HttpMethod.HEAD) || !HlsOutput.isServedFile(file)) {
             notFound(ctx);
             return;
@@ -210,6 +218,30 @@ public final class HttpApi {
                     notFound(ctx);
                 }
             });
+        });
+    }
+
+    private void preview(RoutingContext ctx, String name, HlsOutput hls) {
+        Path newest = hls.newestSegment();
+        HttpServerResponse resp = ctx.response().putHeader("Access-Control-Allow-Origin", "*");
+        if (newest == null) {
+            resp.setStatusCode(503).putHeader("Retry-After", "2").putHeader("Content-Type", "text/plain")
+                    .end("stream " + name + " has no segment yet\n");
+            return;
+        }
+        previews.of(name + "/" + hls.directory(), newest).onComplete(ar -> {
+            if (ar.failed()) {
+                // The segment left the disk between the listing and the decode, or it holds no picture.
+                resp.setStatusCode(503).putHeader("Retry-After", "1").putHeader("Content-Type", "text/plain")
+                        .end("no picture in the newest segment of " + name + " yet: " + ar.cause().getMessage() + "\n");
+                return;
+            }
+            resp.putHeader("Content-Type", "image/jpeg").putHeader("Cache-Control", "no-cache");
+            if (ctx.request().method() == HttpMethod.HEAD) {
+                resp.putHeader("Content-Length", Integer.toString(ar.result().length())).end();
+            } else {
+                resp.end(ar.result());
+            }
         });
     }
 
@@ -284,7 +316,8 @@ public final class HttpApi {
         boolean mpegts = file.equals("mpegts");
         boolean push = mpegts && (m == HttpMethod.PUT || m == HttpMethod.POST);
         boolean live = mpegts && m == HttpMethod.GET;
-        boolean hls = !mpegts && (m == HttpMethod.GET || m == HttpMethod.HEAD) && HlsOutput.isServedFile(file);
+        boolean hls = !mpegts && (m == HttpMethod.GET || m == HttpMethod.HEAD)
+                && (HlsOutput.isServedFile(file) || file.equals(PREVIEW));
         if (!push && !live && !hls) {
             return false;
         }
