@@ -184,7 +184,9 @@ public final class HttpApi {
             return;
         }
         if (file.equals(PREVIEW) && (m == HttpMethod.GET || m == HttpMethod.HEAD)) {
-            preview(ctx, name, rung != null ? rung.hls() : out.hls());
+            // A transcoded stream's own output is its master playlist: its picture is rung 1's.
+            preview(ctx, name, rung != null ? rung.hls()
+                    : out.hls().newestSegment() == null && !out.rungs().isEmpty() ? out.rungs().get(0).hls() : out.hls());
             return;
         }
         if ((m != HttpMethod.GET && m != HttpMethod.HEAD) || !HlsOutput.isServedFile(file)) {
