@@ -118,6 +118,8 @@ public final class Agent implements AutoCloseable {
             if (edge != null) {
                 control.onSources(edge::placements);
             }
+            ControlLoop loop = control;
+            supervisor.onFirstSegment(loop::nudge);
             control.start();
         }
     }
