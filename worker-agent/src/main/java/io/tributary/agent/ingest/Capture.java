@@ -584,7 +584,8 @@ public final class Capture {
                     mediaInfo = probeCache[index].info();
                     probedSession = sessions;
                 }
-                if (!probed && seen > 0) {
+                // Probed after the first segment: a GOP-cache burst (a pull's first read) is cut first.
+                if (!probed && seen > 0 && firstSegmentDone[0]) {
                     if (probe == null) {
                         probe = new byte[TsProbe.BYTES];
                     }
