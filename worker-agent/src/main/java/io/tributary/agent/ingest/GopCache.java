@@ -81,7 +81,7 @@ final class GopCache {
     /** What a new client gets before the live bytes: PAT, PMT and the bytes since the keyframe before the last (or none). */
     List<byte[]> burst() {
         long from = keyPrev >= 0 ? keyPrev : keyLast;
-        if (from < 0 || !havePat || !havePmt) {
+        if (from < firstPos || !havePat || !havePmt) {
             return List.of();
         }
         List<byte[]> out = new ArrayList<>();
@@ -141,7 +141,9 @@ final class GopCache {
 
     /** Drops the chunks before the keyframe before the last; forgets everything when that is over the limit. */
     private void trim() {
-        long keep = keyPrev >= 0 ? keyPrev : keyLast >= 0 ? keyLast : pos;
+        // A packet still split across chunks may turn out to be a keyframe: its first bytes stay.
+        long partial = pos - carryLen;
+        long keep = keyPrev >= 0 ? keyPrev : keyLast >= 0 ? keyLast : partial;
         if (pos - keep > MAX_BYTES && keyLast >= 0 && keep != keyLast) {
             keyPrev = -1;
             keep = keyLast;
@@ -149,7 +151,7 @@ final class GopCache {
         if (pos - keep > MAX_BYTES) {
             keyPrev = -1;
             keyLast = -1;
-            keep = pos;
+            keep = partial;
         }
         while (!chunks.isEmpty() && firstPos + chunks.peekFirst().length <= keep) {
             firstPos += chunks.removeFirst().length;
