@@ -346,6 +346,12 @@ public final class EdgeStreams implements AutoCloseable {
         if (!s.pullable()) {
             p.lastError = "source " + s.hostname() + " has no segment yet"
                     + (s.reason() == null ? "" : " (" + s.reason() + ")");
+            // An on-demand stream just placed: pull at once, the source holds the pull until its
+            // capture runs and streams from its first packets (no wait for its first segment and
+            // report). A moved stream keeps being pulled from where it is until the new owner is ready.
+            if (p.capture == null && s.reason() == null && c != null && !c.staticOrDefault()) {
+                pull(p, s, now);
+            }
             return;
         }
         // Generations grow on every move: an answer older than the source pulled now (a report answer
