@@ -261,4 +261,33 @@ class EdgeTest {
             assertThat(poller.missing()).as("sequence numbers are contiguous on the edge").isEmpty();
         }
     }
+
+    @Test
+    @Order(6)
+    void theEdgePullsAndServesTheRungsOfATranscodedStreamItself() throws Exception {
+        // worker-1 was killed by the previous test: worker-2 transcodes.
+        createStream("ed-abr", "\"inputs\":[{\"url\":\"fake://ed-abr?size=320x180&rate=25\"}],"
+                + "\"cluster_ingest\":{\"capture_at\":\"worker-2\"},\"clients_timeout\":5,\"transcoder\":{\"video\":["
+                + "{\"bitrate\":200000,\"size\":{\"width\":160,\"height\":90},\"preset\":\"ultrafast\"}]}");
+        awaitRunningOn("ed-abr", "worker-2");
+        Api.Reply master = await("master playlist on the edge").atMost(Duration.ofSeconds(40))
+                .until(() -> Api.fetch(edge.url() + "/ed-abr/index.m3u8"), r -> r.status() != 503 && r.status() != -1);
+        assertThat(master.status()).as("served by the edge, not redirected\n" + cluster.logs()).isEqualTo(200);
+        assertThat(master.body()).contains("#EXT-X-STREAM-INF").contains("v1/index.m3u8");
+        String rungUrl = edge.url() + "/ed-abr/v1/index.m3u8";
+        Api.Reply rung = await("rung playlist on the edge").atMost(Duration.ofSeconds(40))
+                .until(() -> Api.fetch(rungUrl), r -> r.status() == 200 && r.body().contains("#EXTINF"));
+        String segment = rung.body().lines().filter(l -> !l.isEmpty() && !l.startsWith("#")).findFirst().orElseThrow();
+        HttpResponse<byte[]> seg = HTTP.send(HttpRequest.newBuilder(URI.create(edge.url() + "/ed-abr/v1/" + segment))
+                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(seg.statusCode()).isEqualTo(200);
+        assertThat(seg.body()[0]).isEqualTo((byte) 0x47);
+        // The rung is pulled by the edge (one pull of <name>/v1 from worker-2's per-rung MPEG-TS).
+        assertThat(Api.fetch(edge.url() + "/health").json().path("pulls").asInt()).isGreaterThanOrEqualTo(1);
+        assertThat(edge.process().log()).isNotNull();
+        String log = java.nio.file.Files.readString(edge.process().log());
+        assertThat(log).contains("stream=ed-abr/v1").contains("/ed-abr/v1/mpegts");
+        // The stream's own live MPEG-TS (every rung in one TS) is still a redirect to the transcoding server.
+        assertThat(Api.fetch(edge.url() + "/ed-abr/mpegts").status()).isEqualTo(302);
+    }
 }

@@ -115,6 +115,11 @@ public final class Agent implements AutoCloseable {
         if (config.streamsUrl() != null || config.controlPlaneUrl() != null) {
             control = new ControlLoop(effective, supervisor, this::report, clock);
             control.onDvrDelete(dvr::delete);
+            if (edge != null) {
+                control.onSources(edge::placements);
+            }
+            ControlLoop loop = control;
+            supervisor.onFirstSegment(loop::nudge);
             control.start();
         }
     }

@@ -159,7 +159,7 @@ public class AgentService {
         pulls.record(hostname, pulled, now);
         demand.keepAlive(streams, pulled, now);
         return new AgentReportResponse(config.reportIntervalMs(), config.leaseMs(), ConfigEtag.of(epoch.current()), stop,
-                peers(hostname), dvrDelete);
+                peers(hostname), dvrDelete, pulled.isEmpty() ? null : pulls.placements(pulled));
     }
 
     /** Every other server with a URL, so a cut-off agent knows whom to ask. */

@@ -41,6 +41,11 @@ public class DemandService {
             for (StreamReport r : list) {
                 if (r.name() != null && r.onlineClients() != null && r.onlineClients() > 0) {
                     names.add(r.name());
+                    // An edge pulls the rungs of a transcoded stream as <name>/v<i>: demand for <name>.
+                    int slash = r.name().lastIndexOf('/');
+                    if (slash > 0 && r.name().matches(".+/v[1-9]")) {
+                        names.add(r.name().substring(0, slash));
+                    }
                 }
             }
         }

@@ -3,6 +3,7 @@ package io.tributary.controlplane.edge;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tributary.api.agent.StreamReport;
+import io.tributary.api.agent.StreamSource;
 import io.tributary.api.stream.StreamStats;
 import io.tributary.controlplane.common.JsonText;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -89,6 +90,32 @@ public class PullService {
             } catch (JsonProcessingException e) {
                 // a row we cannot read is left out, never fails the caller
             }
+        }
+        return out;
+    }
+
+    /**
+     * Where the pulled streams are captured now (the report answer's {@code sources}): one query;
+     * streams not placed are left out (the edge keeps pulling from where it does, or keeps asking).
+     */
+    public List<StreamSource> placements(List<StreamReport> pulled) {
+        List<String> names = pulled.stream().map(StreamReport::name).filter(java.util.Objects::nonNull).distinct().toList();
+        List<StreamSource> out = new ArrayList<>();
+        if (names.isEmpty()) {
+            return out;
+        }
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("SELECT a.stream_name, a.hostname, a.generation, "
+                + "COALESCE(s.private_payload_url, s.public_payload_url), s.public_payload_url, s.status, "
+                + "COALESCE(r.generation = a.generation AND (r.report ->> 'has_segment') = 'true', false) "
+                + "FROM assignments a JOIN servers s ON s.hostname = a.hostname "
+                + "LEFT JOIN stream_reports r ON r.stream_name = a.stream_name AND r.hostname = a.hostname "
+                + "WHERE a.stream_name IN (:n)").setParameter("n", names).getResultList();
+        for (Object[] row : rows) {
+            boolean up = "up".equals(row[5]);
+            out.add(new StreamSource((String) row[0], (String) row[1], (String) row[3], (String) row[4],
+                    ((Number) row[2]).longValue(), up && Boolean.TRUE.equals(row[6]),
+                    up ? null : "server " + row[1] + " is down", null));
         }
         return out;
     }

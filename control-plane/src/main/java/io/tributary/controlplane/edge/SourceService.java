@@ -42,6 +42,10 @@ public class SourceService {
         }
         StreamEntity s = StreamEntity.findById(name);
         if (s == null) {
+            StreamSource rung = rung(name);
+            if (rung != null) {
+                return rung;
+            }
             throw ApiException.notFound("stream '" + name + "' does not exist");
         }
         if (s.disabled) {
@@ -73,6 +77,37 @@ public class SourceService {
         return new StreamSource(name, a.hostname, privateUrl, server == null ? null : server.publicPayloadUrl,
                 a.generation, up && hasSegment(name, a), up ? null : "server " + a.hostname + " is down", config);
     }
+
+    /**
+     * A rung of a transcoded stream ({@code <name>/v<i>}, when no stream has that very name): the
+     * parent's source, with a copy config (no transcoder, no DVR) named after the rung, so an edge
+     * pulls {@code /<name>/v<i>/mpegts} from the transcoding server like a plain stream. Null when
+     * the parent does not exist or has no such rung.
+     */
+    private StreamSource rung(String name) {
+        java.util.regex.Matcher m = RUNG.matcher(name);
+        if (!m.matches()) {
+            return null;
+        }
+        StreamEntity parent = StreamEntity.findById(m.group(1));
+        if (parent == null) {
+            return null;
+        }
+        StreamSource ps = lookup(m.group(1));
+        StreamConfig pc = ps.config();
+        int index = Integer.parseInt(m.group(2));
+        if (pc == null || pc.transcoder() == null || pc.transcoder().video() == null
+                || pc.transcoder().video().size() < index) {
+            return null;
+        }
+        StreamConfig rc = new StreamConfig(name, pc.title(), pc.inputs(), pc.isStatic(), pc.clientsTimeout(), null,
+                null, null, null, pc.segmentDuration(), pc.segmentCount(), null, null, null);
+        return new StreamSource(name, ps.hostname(), ps.privateUrl(), ps.publicUrl(), ps.generation(), ps.ready(),
+                ps.reason(), rc);
+    }
+
+    /** How an agent names the rungs of a transcoded stream (its HTTP API serves {@code /<name>/v<i>/...}). */
+    private static final java.util.regex.Pattern RUNG = java.util.regex.Pattern.compile("(.+)/v([1-9])");
 
     /** The owner reports this generation running with at least one finished segment. */
     private boolean hasSegment(String name, AssignmentEntity a) {

@@ -90,14 +90,18 @@ class SourceResourceTest {
             // The edge reports its pull (generation null): not fenced, not a capture, shown apart.
             String pull = "[{\"name\":\"" + stream + "\",\"status\":\"running\",\"online_clients\":7,"
                     + "\"active_input\":\"http://10.0.0.9/" + src + "/" + stream + "/mpegts\"}]";
-            report(edge, "[]", pull).then().statusCode(200).body("stop", empty());
+            // The report answer tells the edge where what it pulls is captured now (sources).
+            report(edge, "[]", pull).then().statusCode(200).body("stop", empty())
+                    .body("sources[0].name", equalTo(stream)).body("sources[0].hostname", equalTo(src))
+                    .body("sources[0].private_url", equalTo("http://10.0.0.9/" + src))
+                    .body("sources[0].generation", equalTo((int) gen)).body("sources[0].ready", equalTo(true));
             admin().get("/api/v1/streams/" + stream).then().statusCode(200)
                     .body("stats.running_on", equalTo(List.of(src)))
                     .body("stats.pulled_by[0].hostname", equalTo(edge))
                     .body("stats.pulled_by[0].online_clients", equalTo(7))
                     .body("stats.pulled_by[0].status", equalTo("running"));
             // The pull ends: it is gone from the stream, the capture is untouched.
-            report(edge, "[]", "[]").then().statusCode(200);
+            report(edge, "[]", "[]").then().statusCode(200).body("sources", nullValue());
             admin().get("/api/v1/streams/" + stream).then().body("stats.pulled_by", nullValue())
                     .body("stats.running_on", equalTo(List.of(src)));
         } finally {
@@ -131,6 +135,42 @@ class SourceResourceTest {
             // Nobody watches (no lookups, no viewers reported): stopped after clients_timeout.
             await("stopped without demand").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
                     .until(() -> admin().get("/api/v1/streams/" + stream).then().extract().path("stats.assigned_to") == null);
+        } finally {
+            timer.shutdownNow();
+        }
+    }
+
+    @Test
+    void aRungOfATranscodedStreamIsLookedUpAsACopyOfItsStreamsSource() {
+        String src = "tr-" + id();
+        String stream = "abr-" + id();
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        try {
+            java.util.concurrent.atomic.AtomicReference<String> reported = new java.util.concurrent.atomic.AtomicReference<>("[]");
+            timer.scheduleWithFixedDelay(() -> quietly(() -> report(src, reported.get(), null)), 0, 300, TimeUnit.MILLISECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> "up".equals(admin().get("/api/v1/servers/" + src)
+                    .then().extract().path("status")));
+            admin().body("{\"inputs\":[{\"url\":\"fake://x\"}],\"segment_duration\":1500,\"clients_timeout\":9,"
+                    + "\"cluster_ingest\":{\"capture_at\":\"" + src + "\"},\"transcoder\":{\"video\":["
+                    + "{\"bitrate\":400000,\"size\":{\"width\":320,\"height\":180}},"
+                    + "{\"bitrate\":200000,\"size\":{\"width\":160,\"height\":90}}]}}")
+                    .put("/api/v1/streams/" + stream).then().statusCode(200);
+            long gen = assignedGeneration(src, stream);
+            reported.set("[{\"name\":\"" + stream + "\",\"generation\":" + gen + ",\"status\":\"running\","
+                    + "\"has_segment\":true}]");
+            String edge = "edge-" + id();
+            await().atMost(Duration.ofSeconds(10)).until(() -> source(edge, stream + "/v2").getBoolean("ready"));
+            JsonPath rung = source(edge, stream + "/v2");
+            org.assertj.core.api.Assertions.assertThat(rung.getString("name")).isEqualTo(stream + "/v2");
+            org.assertj.core.api.Assertions.assertThat(rung.getString("hostname")).isEqualTo(src);
+            org.assertj.core.api.Assertions.assertThat(rung.getLong("generation")).isEqualTo(gen);
+            org.assertj.core.api.Assertions.assertThat(rung.getString("config.name")).isEqualTo(stream + "/v2");
+            org.assertj.core.api.Assertions.assertThat(rung.getString("config.transcoder")).isNull();
+            org.assertj.core.api.Assertions.assertThat(rung.getInt("config.segment_duration")).isEqualTo(1500);
+            org.assertj.core.api.Assertions.assertThat(rung.getInt("config.clients_timeout")).isEqualTo(9);
+            // No such rung, or a stream without a transcoder: no such stream.
+            agent().get("/api/v1/agents/" + edge + "/sources/" + stream + "/v3").then().statusCode(404);
+            agent().get("/api/v1/agents/" + edge + "/sources/nope-" + id() + "/v1").then().statusCode(404);
         } finally {
             timer.shutdownNow();
         }

@@ -80,13 +80,21 @@ class EdgeBench {
                 awaitPlayable(edge.url() + "/" + n + "/index.m3u8", 60);
                 onDemand.add(ms(t1));
             }
-            System.out.printf(Locale.ROOT, "EDGE cold start, captured static stream: p50 %d ms, max %d ms (anchor: "
-                    + "segment %d ms + 1 s = %d ms); runs %s%n", p(captured, 50), Collections.max(captured), SEGMENT_MS,
-                    SEGMENT_MS + 1000, captured);
-            System.out.printf(Locale.ROOT, "EDGE cold start, on-demand stream: p50 %d ms, max %d ms (anchor: the "
-                    + "source's own start, PUT to first playlist, p50 %d ms); runs %s%n", p(onDemand, 50),
-                    Collections.max(onDemand), p(sourceStart, 50), onDemand);
-
+            System.out.println("EDGE load average (1, 5, 15 min) after the cold starts: "
+                    + Files.readString(Path.of("/proc/loadavg")).trim() + " on " + Runtime.getRuntime().availableProcessors()
+                    + " cores (indicative figures: the box is shared)");
+            long anchor = SEGMENT_MS + 1000L;
+            System.out.printf(Locale.ROOT, "EDGE cold start, captured static stream: p50 %d ms, p95 %d ms, max %d ms "
+                    + "(target: segment %d ms + 1 s = %d ms: %s); runs %s%n", p(captured, 50), p(captured, 95),
+                    Collections.max(captured), SEGMENT_MS, anchor, p(captured, 50) <= anchor ? "p50 met" : "p50 NOT met",
+                    captured);
+            System.out.printf(Locale.ROOT, "EDGE cold start, on-demand stream: p50 %d ms, p95 %d ms, max %d ms (anchors: "
+                    + "segment + 1 s = %d ms; the source's own start, PUT to first playlist, p50 %d ms); runs %s%n",
+                    p(onDemand, 50), p(onDemand, 95), Collections.max(onDemand), anchor, p(sourceStart, 50), onDemand);
+            // Where the time went, as the edge logged it for each cold pull.
+            Files.readAllLines(edge.process().log()).stream().filter(l -> l.contains("ms after the first request"))
+                    .map(l -> l.substring(l.indexOf("stream=")))
+                    .forEach(l -> System.out.println("EDGE   " + l));
             // CPU: STREAMS copy captures on worker-3, each pulled by the edge with one live viewer.
             for (int i = RUNS; i < STREAMS; i++) {
                 put(api, "cap-" + i, "\"inputs\":[{\"url\":\"" + gen.url() + "/gen-" + i + "/mpegts\"}],"

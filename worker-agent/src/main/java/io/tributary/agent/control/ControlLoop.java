@@ -67,6 +67,13 @@ public final class ControlLoop implements AutoCloseable {
     private long failuresLogged;
     private long pollFailuresLogged;
 
+    private volatile java.util.function.Consumer<List<io.tributary.api.agent.StreamSource>> sources = s -> { };
+
+    /** Where a report answer's {@code sources} go (the placement of the streams this agent pulls: the edge follows moves). */
+    public void onSources(java.util.function.Consumer<List<io.tributary.api.agent.StreamSource>> consumer) {
+        sources = consumer;
+    }
+
     /** Where the names in a report answer's {@code dvr_delete} go (the DVR store deletes those archives). */
     public void onDvrDelete(java.util.function.Consumer<String> deleter) {
         dvrDelete = deleter;
@@ -192,6 +199,9 @@ public final class ControlLoop implements AutoCloseable {
                     }
                     if (r.dvrDelete() != null) {
                         r.dvrDelete().forEach(dvrDelete);
+                    }
+                    if (r.sources() != null) {
+                        sources.accept(r.sources());
                     }
                     wantEtag = r.configEtag();
                 }

@@ -84,10 +84,22 @@ public final class EdgeStreams implements AutoCloseable {
         long lastLookupMs = Long.MIN_VALUE / 2;
         long quietSinceMs = -1;
         boolean lookupInFlight;
+        /** A pull started from a cached placement is checked by one lookup (which also records demand). */
+        boolean verified = true;
+        /** Cold start timings, for the log line of the first segment (ms since the first request, -1: not yet). */
+        final long firstRequestMs;
+        long lookupAnsweredMs = -1;
+        long pullStartedMs = -1;
+        long firstPacketMs = -1;
+        boolean firstSegmentLogged;
+        /** A transcoded stream: this pull holds only the source's master playlist (its rungs are pulls of their own). */
+        volatile boolean masterReady;
+        boolean masterFetchInFlight;
 
         Pull(String name, long now) {
             this.name = name;
             this.idle = new IdleTimer(StreamConfig.DEFAULT_CLIENTS_TIMEOUT * 1000L, now);
+            this.firstRequestMs = now;
         }
     }
 
@@ -169,6 +181,9 @@ public final class EdgeStreams implements AutoCloseable {
 
     private static boolean satisfied(Pull p, Want want) {
         StreamOutput o = p.out;
+        if (p.masterReady) {
+            return want == Want.PLAYLIST;
+        }
         if (o == null || p.capture == null) {
             return false;
         }
@@ -187,11 +202,27 @@ public final class EdgeStreams implements AutoCloseable {
             f.complete(Access.error(404, "stream " + name + " does not exist\n"));
             return;
         }
-        Pull p = pulls.computeIfAbsent(name, n -> {
-            LOG.log(Level.INFO, "stream=" + n + " host=" + hostname + ": first viewer, looking up its source");
-            return new Pull(n, now);
-        });
+        Pull p = pulls.get(name);
+        if (p == null) {
+            p = new Pull(name, now);
+            pulls.put(name, p);
+            StreamSource known = directory.cached(name, now);
+            if (known != null && known.pullable() && known.config() != null && known.config().transcoder() == null
+                    && !known.hostname().equals(hostname)) {
+                LOG.log(Level.INFO, "stream=" + name + " host=" + hostname + ": first viewer, pulling from "
+                        + known.hostname() + " as last learnt (a lookup checks it)");
+                p.idle.timeoutMs(known.config().clientsTimeoutOrDefault() * 1000L);
+                p.verified = false;
+                pull(p, known, now);
+            } else {
+                LOG.log(Level.INFO, "stream=" + name + " host=" + hostname + ": first viewer, looking up its source");
+            }
+        }
         p.idle.touch(now);
+        if (p.masterReady && want == Want.LIVE && p.source != null && p.source.publicUrl() != null) {
+            f.complete(new Access(null, stripSlash(p.source.publicUrl()), null, 302, null));
+            return;
+        }
         p.waiters.add(new Waiter(want, now + WAIT_MS, f));
         p.waiting = p.waiters.size();
         step(p, now);
@@ -201,6 +232,7 @@ public final class EdgeStreams implements AutoCloseable {
         try {
             long now = clock.millis();
             unknown.values().removeIf(until -> until <= now);
+            directory.expire(now);
             for (Pull p : List.copyOf(pulls.values())) {
                 step(p, now);
             }
@@ -235,6 +267,7 @@ public final class EdgeStreams implements AutoCloseable {
             }
         }
         p.waiting = p.waiters.size();
+        noteProgress(p, now);
         if (p.waiters.isEmpty() && p.idle.expired(now, p.out == null ? 0 : p.out.fanout().clientCount())) {
             stop(p, "no viewer for " + p.idle.timeoutMs() / 1000 + " s");
             return;
@@ -245,7 +278,7 @@ public final class EdgeStreams implements AutoCloseable {
         } else if (p.quietSinceMs < 0) {
             p.quietSinceMs = now;
         }
-        if (quiet && !p.lookupInFlight && now - p.lastLookupMs >= LOOKUP_EVERY_MS) {
+        if ((quiet || !p.verified) && !p.lookupInFlight && now - p.lastLookupMs >= LOOKUP_EVERY_MS) {
             p.lookupInFlight = true;
             p.lastLookupMs = now;
             directory.lookup(p.name).whenComplete((l, e) -> executor.execute(() ->
@@ -255,6 +288,9 @@ public final class EdgeStreams implements AutoCloseable {
 
     /** No pull yet, or the pull has had no packet for a while. */
     private boolean quiet(Pull p, long now) {
+        if (p.masterReady) {
+            return false;
+        }
         Capture c = p.capture;
         if (c == null) {
             return true;
@@ -272,7 +308,14 @@ public final class EdgeStreams implements AutoCloseable {
             return;
         }
         long now = clock.millis();
+        if (p.lookupAnsweredMs < 0) {
+            p.lookupAnsweredMs = now - p.firstRequestMs;
+        }
+        if (l.error() == null) {
+            p.verified = true;
+        }
         if (l.notFound()) {
+            directory.forget(p.name);
             unknown.put(p.name, now + 1000);
             complete(p, Access.error(404, "stream " + p.name + " does not exist\n"));
             stop(p, "the stream does not exist");
@@ -283,6 +326,7 @@ public final class EdgeStreams implements AutoCloseable {
             return;
         }
         StreamSource s = l.source();
+        directory.remember(s, now);
         StreamConfig c = s.config();
         if (c != null) {
             p.idle.timeoutMs(c.clientsTimeoutOrDefault() * 1000L);
@@ -295,23 +339,83 @@ public final class EdgeStreams implements AutoCloseable {
             p.lastError = "waiting for the capture on this server to start";
             return; // step() serves the local capture once it runs
         }
-        if (c != null && c.transcoder() != null && s.publicUrl() != null) {
-            // A transcoded stream's rungs are played from the server that transcodes it.
-            complete(p, new Access(null, stripSlash(s.publicUrl()), null, 302, null));
-            stop(p, "transcoded: viewers are redirected to " + s.hostname());
+        if (c != null && c.transcoder() != null) {
+            transcoded(p, s);
             return;
         }
         if (!s.pullable()) {
             p.lastError = "source " + s.hostname() + " has no segment yet"
                     + (s.reason() == null ? "" : " (" + s.reason() + ")");
+            // An on-demand stream just placed: pull at once, the source holds the pull until its
+            // capture runs and streams from its first packets (no wait for its first segment and
+            // report). A moved stream keeps being pulled from where it is until the new owner is ready.
+            if (p.capture == null && s.reason() == null && c != null && !c.staticOrDefault()) {
+                pull(p, s, now);
+            }
             return;
         }
-        boolean moved = p.source == null || !s.hostname().equals(p.source.hostname())
-                || !Objects.equals(s.generation(), p.source.generation());
+        // Generations grow on every move: an answer older than the source pulled now (a report answer
+        // may have told of the move first) is not a move back.
+        boolean older = p.source != null && s.generation() != null && p.source.generation() != null
+                && s.generation() < p.source.generation();
+        boolean moved = p.source == null || (!older && (!s.hostname().equals(p.source.hostname())
+                || !Objects.equals(s.generation(), p.source.generation())));
         boolean stuck = p.quietSinceMs >= 0 && now - p.quietSinceMs >= STUCK_MS;
         if (p.capture == null || moved || stuck) {
             pull(p, s, now);
         }
+    }
+
+    /**
+     * A transcoded stream: this pull serves the source's master playlist, copied once; its variant
+     * URIs ({@code v1/index.m3u8}, ...) come back here as pulls of their own ({@code <name>/v1},
+     * which the control plane resolves to the rung's {@code /mpegts} on the transcoding server).
+     * The stream's own live MPEG-TS (every rung in one TS) is still a redirect to that server.
+     */
+    private void transcoded(Pull p, StreamSource s) {
+        p.source = s;
+        for (Iterator<Waiter> it = p.waiters.iterator(); it.hasNext();) {
+            Waiter w = it.next();
+            if (w.want() == Want.LIVE && s.publicUrl() != null) {
+                w.done().complete(new Access(null, stripSlash(s.publicUrl()), null, 302, null));
+                it.remove();
+            }
+        }
+        p.waiting = p.waiters.size();
+        if (!s.pullable() || p.masterFetchInFlight || p.masterReady) {
+            p.lastError = s.pullable() ? null : "source " + s.hostname() + " has no segment yet";
+            return;
+        }
+        p.masterFetchInFlight = true;
+        String url = stripSlash(s.privateUrl()) + "/" + p.name + "/index.m3u8?" + PULL_PARAM + "=1";
+        directory.fetchText(url).whenComplete((text, e) -> executor.execute(() -> {
+            p.masterFetchInFlight = false;
+            if (pulls.get(p.name) != p) {
+                return;
+            }
+            if (text == null || !text.startsWith("#EXTM3U") || !text.contains("#EXT-X-STREAM-INF")) {
+                p.lastError = "source " + s.hostname() + " has no master playlist yet (" + url + ")";
+                return;
+            }
+            StreamConfig c = s.config();
+            if (p.out == null) {
+                p.out = new StreamOutput(p.name, new HlsOutput(root.resolve(p.name.replace('/', '~')),
+                        c.segmentCountOrDefault(), c.segmentDurationOrDefault(), 0, 0, clock), bytesSent, clock);
+            }
+            try {
+                java.nio.file.Files.createDirectories(p.out.hls().directory());
+                io.tributary.agent.hls.PlaylistWriter.writeAtomically(p.out.hls().directory().resolve(HlsOutput.PLAYLIST),
+                        text);
+            } catch (java.io.IOException ex) {
+                p.lastError = "cannot write the master playlist: " + ex.getMessage();
+                return;
+            }
+            p.lastError = null;
+            p.masterReady = true;
+            LOG.log(Level.INFO, "stream=" + p.name + " gen=" + s.generation() + " host=" + hostname
+                    + ": transcoded on " + s.hostname() + "; serving its master playlist, rungs pulled on request");
+            step(p, clock.millis());
+        }));
     }
 
     /** Starts (or moves) the pull of {@code p} to source {@code s}; the output and its playlist are kept. */
@@ -334,11 +438,59 @@ public final class EdgeStreams implements AutoCloseable {
         LOG.log(Level.INFO, "stream=" + p.name + " gen=" + s.generation() + " host=" + hostname + ": "
                 + (old == null ? "pulling" : "switching the pull") + " from " + s.hostname() + " (" + url + ")");
         p.source = s;
+        if (p.pullStartedMs < 0) {
+            p.pullStartedMs = now - p.firstRequestMs;
+        }
         p.captureStartedMs = now;
         p.quietSinceMs = -1;
         p.lastError = null;
         p.capture = cap;
         cap.start();
+    }
+
+    /**
+     * The report answer's {@code sources}: where the streams this agent pulls are captured now. A
+     * pull whose stream moved (a newer generation, ready on its new server) follows it at once,
+     * without waiting for its source to go quiet.
+     */
+    public void placements(List<StreamSource> sources) {
+        try {
+            executor.execute(() -> {
+                long now = clock.millis();
+                for (StreamSource s : sources) {
+                    directory.remember(s, now);
+                    Pull p = s.name() == null ? null : pulls.get(s.name());
+                    if (p == null || p.capture == null || p.source == null || s.hostname() == null
+                            || s.hostname().equals(hostname) || !s.pullable() || s.generation() == null
+                            || p.source.generation() == null || s.generation() <= p.source.generation()) {
+                        continue;
+                    }
+                    LOG.log(Level.INFO, "stream=" + p.name + " gen=" + s.generation() + " host=" + hostname
+                            + ": the control plane says it moved from " + p.source.hostname() + " to " + s.hostname());
+                    pull(p, s.config() != null ? s : new StreamSource(s.name(), s.hostname(), s.privateUrl(),
+                            s.publicUrl(), s.generation(), s.ready(), s.reason(), p.source.config()), now);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /** Notes the first packet and the first segment of a pull, and logs where its cold start went. */
+    private void noteProgress(Pull p, long now) {
+        Capture c = p.capture;
+        if (p.firstSegmentLogged || c == null) {
+            return;
+        }
+        if (p.firstPacketMs < 0 && c.report().lastFrameAge() != null) {
+            p.firstPacketMs = now - p.firstRequestMs;
+        }
+        if (p.out != null && p.out.hls().hasSegment()) {
+            p.firstSegmentLogged = true;
+            LOG.log(Level.INFO, "stream=" + p.name + " host=" + hostname + ": first segment " + (now - p.firstRequestMs)
+                    + " ms after the first request (lookup answered at " + p.lookupAnsweredMs + " ms, pull started at "
+                    + p.pullStartedMs + " ms, first packet by " + p.firstPacketMs + " ms)");
+        }
     }
 
     private static void complete(Pull p, Access a) {
@@ -379,7 +531,7 @@ public final class EdgeStreams implements AutoCloseable {
             StreamOutput o = p.out;
             int clients = (o == null ? 0 : o.onlineClients()) + p.waiting;
             if (c == null) {
-                out.add(new StreamReport(p.name, null, "starting", null, null, null, null, null, p.lastError, clients,
+                out.add(new StreamReport(p.name, null, p.masterReady ? "running" : "starting", null, null, null, null, null, p.lastError, clients,
                         null, null, null, false));
                 continue;
             }

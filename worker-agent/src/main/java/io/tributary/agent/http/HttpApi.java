@@ -153,12 +153,42 @@ public final class HttpApi {
             out = rung == null ? null : parent;
         }
         if (out == null) {
-            if (!restream(ctx, name, file) && !redirectToBalancer(ctx, name, file)) {
+            if (!restream(ctx, name, file) && !awaitPulledCapture(ctx, name, file)
+                    && !redirectToBalancer(ctx, name, file)) {
                 notFound(ctx);
             }
             return;
         }
         serve(ctx, name, file, out, rung);
+    }
+
+    /** How long a peer's pull of a stream this agent was just given waits for its capture to start. */
+    static final long PULL_WAIT_MS = 3_000;
+
+    /**
+     * A peer's pull ({@code GET /{name}/mpegts?tributary_pull=1}) of a stream whose capture does
+     * not run here yet waits for it up to {@link #PULL_WAIT_MS} (an edge starts pulling an
+     * on-demand stream as soon as the control plane placed it here, before its first segment),
+     * then gets the live bytes from the start, or 404.
+     */
+    private boolean awaitPulledCapture(RoutingContext ctx, String name, String file) {
+        HttpServerRequest req = ctx.request();
+        if (!file.equals("mpegts") || req.method() != HttpMethod.GET || !hasParam(req.query(), EdgeStreams.PULL_PARAM)) {
+            return false;
+        }
+        long until = System.nanoTime() + PULL_WAIT_MS * 1_000_000L;
+        vertx.setPeriodic(50, id -> {
+            StreamOutput out = supervisor.output(name);
+            if (out != null || System.nanoTime() > until || ctx.response().closed()) {
+                vertx.cancelTimer(id);
+                if (out != null && !ctx.response().closed()) {
+                    serve(ctx, name, file, out, null);
+                } else {
+                    notFound(ctx);
+                }
+            }
+        });
+        return true;
     }
 
     /** Serves one media request of a stream from its output (a local capture or an edge pull). */

@@ -60,6 +60,8 @@ public final class Capture {
     private final AtomicReference<Standby.Ready> ready = new AtomicReference<>();
 
     private volatile boolean stopping;
+    private volatile Runnable firstSegmentListener = () -> { };
+    private boolean firstSegmentAnnounced;
     private volatile String status = "starting";
     private volatile String lastError;
     private volatile String activeInput;
@@ -88,6 +90,22 @@ public final class Capture {
 
     public void start() {
         thread.start();
+    }
+
+    /** Called once, on the capture thread, when the capture lists its first segment (the agent reports at once). */
+    public void onFirstSegment(Runnable r) {
+        firstSegmentListener = r == null ? () -> { } : r;
+    }
+
+    private void announceFirstSegment() {
+        if (!firstSegmentAnnounced) {
+            firstSegmentAnnounced = true;
+            try {
+                firstSegmentListener.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, logPrefix + "first-segment listener failed: " + e);
+            }
+        }
     }
 
     public StreamConfig config() {
@@ -410,6 +428,7 @@ public final class Capture {
                             plan.succeeded(index);
                             backoff.reset();
                             status = "running";
+                            announceFirstSegment();
                         }
                         continue;
                     }
@@ -443,6 +462,7 @@ public final class Capture {
                                     plan.succeeded(index);
                                     backoff.reset();
                                     status = "running";
+                                    announceFirstSegment();
                                 }
                             }
                             default -> {
@@ -509,6 +529,7 @@ public final class Capture {
                             plan.succeeded(index);
                             backoff.reset();
                             status = "running";
+                            announceFirstSegment();
                         }
                     }
                 });
@@ -563,7 +584,8 @@ public final class Capture {
                     mediaInfo = probeCache[index].info();
                     probedSession = sessions;
                 }
-                if (!probed && seen > 0) {
+                // Probed after the first segment: a GOP-cache burst (a pull's first read) is cut first.
+                if (!probed && seen > 0 && firstSegmentDone[0]) {
                     if (probe == null) {
                         probe = new byte[TsProbe.BYTES];
                     }

@@ -27,6 +27,8 @@ import io.tributary.api.stream.StreamValidation;
 public final class CaptureSupervisor {
     private static final System.Logger LOG = System.getLogger(CaptureSupervisor.class.getName());
 
+    /** Told when a capture lists its first segment (the agent reports at once: edges wait for that). */
+    private volatile Runnable firstSegment = () -> { };
     private final Path hlsRoot;
     private final String host;
     private final InputOpener opener;
@@ -40,6 +42,11 @@ public final class CaptureSupervisor {
     private volatile Map<String, StreamReport> unreadable = Map.of();
     private boolean suspended;
     private volatile io.tributary.agent.dvr.DvrStore dvr;
+
+    /** What a capture's first segment triggers (a report now, so a waiting edge may pull without a report interval's delay). */
+    public void onFirstSegment(Runnable r) {
+        firstSegment = r == null ? () -> { } : r;
+    }
 
     public CaptureSupervisor(Path dataDir, String host, Path fileRoot, Clock clock, AtomicLong bytesSent) {
         this.hlsRoot = dataDir.resolve("hls");
@@ -191,6 +198,7 @@ public final class CaptureSupervisor {
         io.tributary.agent.dvr.DvrStore store = dvr;
         out.recordTo(store == null ? null : store.recorder(cfg));
         Capture c = new Capture(cfg, generation, host, out, opener);
+        c.onFirstSegment(firstSegment);
         captures.put(name, c);
         c.start();
     }

@@ -1,5 +1,6 @@
 package io.tributary.agent.ingest;
 
+import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -10,7 +11,9 @@ import io.vertx.core.http.HttpServerResponse;
 /**
  * Hands the muxed MPEG-TS bytes of one capture to every live {@code /mpegts} client. The capture
  * thread never waits: each write is posted to the client's event loop, and a client whose write
- * queue is full (too slow) is disconnected.
+ * queue is full (too slow) is disconnected. A new client first gets the {@link GopCache} burst
+ * (PAT, PMT, the bytes since a keyframe), so a player or an edge's pull starts without waiting
+ * for the next keyframe.
  */
 public final class TsFanout {
     private static final int CLIENT_QUEUE_BYTES = 4 * 1024 * 1024;
@@ -18,6 +21,8 @@ public final class TsFanout {
     private final CopyOnWriteArrayList<Client> clients = new CopyOnWriteArrayList<>();
     private final AtomicLong bytesSent;
     private final AtomicLong droppedClients = new AtomicLong();
+    /** Guarded by itself: a client added between two chunks gets the burst up to the first and every chunk after. */
+    private final GopCache cache = new GopCache();
 
     public TsFanout(AtomicLong bytesSent) {
         this.bytesSent = bytesSent;
@@ -64,16 +69,37 @@ public final class TsFanout {
             c.closed = true;
             clients.remove(c);
         });
-        clients.add(c);
+        List<byte[]> burst;
+        synchronized (cache) {
+            burst = cache.burst();
+            clients.add(c);
+        }
+        // Written here, on the client's event loop, before any chunk published after the add (those are posted to it).
+        if (!burst.isEmpty()) {
+            Buffer b = Buffer.buffer();
+            burst.forEach(b::appendBytes);
+            response.write(b);
+            bytesSent.addAndGet(b.length());
+        }
     }
 
     public void publish(byte[] bytes) {
-        if (clients.isEmpty()) {
-            return;
+        synchronized (cache) {
+            cache.append(bytes);
+            if (clients.isEmpty()) {
+                return;
+            }
+            Buffer buf = Buffer.buffer(bytes);
+            for (Client c : clients) {
+                c.context.runOnContext(v -> c.send(buf));
+            }
         }
-        Buffer buf = Buffer.buffer(bytes);
-        for (Client c : clients) {
-            c.context.runOnContext(v -> c.send(buf));
+    }
+
+    /** Bytes the GOP cache holds now. */
+    public long cachedBytes() {
+        synchronized (cache) {
+            return cache.bytes();
         }
     }
 
