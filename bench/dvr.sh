@@ -3,7 +3,9 @@
 # run (requests/s and MB/s, wrk, rounds alternating), and MP4 export speed (seconds of media per
 # second of wall time) of the whole recorded range.
 # Usage: bench/dvr.sh   env: RECORD=seconds recorded (default 40), DURATION=wrk seconds per round
-# (default 10), ROUNDS (default 2), CONNS=wrk connections (default 16).
+# (default 10), ROUNDS (default 2), CONNS=wrk connections (default 16), AGENT_JAVA_OPTS=extra JVM
+# options of the agent (e.g. -XX:StartFlightRecording=filename=/tmp/dvr.jfr,settings=profile to profile it).
+# Figures are indicative when the machine is shared: the load average is printed beside them.
 # Needs: java 17, python3, nginx-light and wrk (apt-get install -y nginx-light wrk), the
 # worker-agent jar (built if missing), Debian's libpulse0 (for the bundled ffmpeg executable).
 set -euo pipefail
@@ -40,7 +42,7 @@ PIDS+=($!)
 TRIBUTARY_CONTROL_PLANE_URL=none TRIBUTARY_CONFIG_EXTERNAL="http://127.0.0.1:$CFGPORT" TRIBUTARY_DVR_MIN_FREE=0 \
 TRIBUTARY_HOSTNAME=bench TRIBUTARY_HTTP_PORT=$PORT TRIBUTARY_BIND=127.0.0.1 \
 TRIBUTARY_DATA_DIR="$WORK/data" TRIBUTARY_FILE_ROOT="$WORK/files" \
-  java -Xmx256m -jar "$ROOT/$JAR" >"$WORK/agent.log" 2>&1 &
+  java -Xmx256m ${AGENT_JAVA_OPTS:-} -jar "$ROOT/$JAR" >"$WORK/agent.log" 2>&1 &
 APID=$!; PIDS+=($APID)
 AGENT="http://127.0.0.1:$PORT"
 echo "recording for ${RECORD} s..."
@@ -85,10 +87,12 @@ curl -sf -o /dev/null "$NGINX$(grep -o '"/[^"]*"' "$WORK/nginx.lua" | head -1 | 
 run_wrk() { # base lua -> "req/s MB/s"
   wrk -t2 -c"$CONNS" -d"${DURATION}s" -s "$2" "$1" | awk '/Requests\/sec/{r=$2} /Transfer\/sec/{v=$2; if (v ~ /GB/) {sub("GB","",v); v*=1000} else if (v ~ /MB/) sub("MB","",v); else if (v ~ /KB/) {sub("KB","",v); v/=1000}} END{printf "%.0f %.1f", r, v}'
 }
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+echo "load average before the rounds: $(loadavg) ($(nproc) cores)"
 best_a=0; best_n=0
 for r in $(seq 1 "$ROUNDS"); do
   a=$(run_wrk "$AGENT" "$WORK/agent.lua"); n=$(run_wrk "$NGINX" "$WORK/nginx.lua")
-  echo "round $r: agent ${a% *} req/s ${a#* } MB/s | nginx ${n% *} req/s ${n#* } MB/s"
+  echo "round $r: agent ${a% *} req/s ${a#* } MB/s | nginx ${n% *} req/s ${n#* } MB/s (load $(loadavg))"
   best_a=$(python3 -c "print(max($best_a, ${a% *}))"); best_n=$(python3 -c "print(max($best_n, ${n% *}))")
 done
 echo "archive segments (best of $ROUNDS, $CONNS connections): agent $best_a req/s vs nginx $best_n req/s, ratio $(python3 -c "print(f'{$best_a/$best_n:.2f}')") (target >= 0.80)"
