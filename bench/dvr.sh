@@ -4,7 +4,8 @@
 # second of wall time) of the whole recorded range.
 # Usage: bench/dvr.sh   env: RECORD=seconds recorded (default 40), DURATION=wrk seconds per round
 # (default 10), ROUNDS (default 2), CONNS=wrk connections (default 16), WARMUP=untimed seconds of
-# load on both servers before the rounds (default 5), AGENT_JAVA_OPTS=extra JVM
+# load on both servers before the rounds (default 15), AGENT_JAR=another build of the agent to
+# measure (e.g. an older commit's, for a before/after in the same conditions), AGENT_JAVA_OPTS=extra JVM
 # options of the agent (e.g. -XX:StartFlightRecording=filename=/tmp/dvr.jfr,settings=profile to profile it).
 # Figures are indicative when the machine is shared: the load average is printed beside them.
 # Needs: java 17, python3, nginx-light and wrk (apt-get install -y nginx-light wrk), the
@@ -18,7 +19,8 @@ ROUNDS=${ROUNDS:-2}
 CONNS=${CONNS:-16}
 WORK=$(mktemp -d /tmp/tributary-bench-dvr.XXXXXX)
 chmod 755 "$WORK" # nginx workers run as nobody
-JAR=worker-agent/target/worker-agent.jar
+JAR=${AGENT_JAR:-worker-agent/target/worker-agent.jar}
+case "$JAR" in /*) ;; *) JAR="$ROOT/$JAR" ;; esac
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
@@ -43,7 +45,7 @@ PIDS+=($!)
 TRIBUTARY_CONTROL_PLANE_URL=none TRIBUTARY_CONFIG_EXTERNAL="http://127.0.0.1:$CFGPORT" TRIBUTARY_DVR_MIN_FREE=0 \
 TRIBUTARY_HOSTNAME=bench TRIBUTARY_HTTP_PORT=$PORT TRIBUTARY_BIND=127.0.0.1 \
 TRIBUTARY_DATA_DIR="$WORK/data" TRIBUTARY_FILE_ROOT="$WORK/files" \
-  java -Xmx256m ${AGENT_JAVA_OPTS:-} -jar "$ROOT/$JAR" >"$WORK/agent.log" 2>&1 &
+  java -Xmx256m ${AGENT_JAVA_OPTS:-} -jar "$JAR" >"$WORK/agent.log" 2>&1 &
 APID=$!; PIDS+=($APID)
 AGENT="http://127.0.0.1:$PORT"
 echo "recording for ${RECORD} s..."
@@ -96,7 +98,7 @@ NGPIDS=$(cat "$WORK/nginx.pid"; pgrep -P "$(cat "$WORK/nginx.pid")" || true)
 HZ=$(getconf CLK_TCK)
 # Untimed warm-up of both servers: the agent's JIT compiles its serving path (a long-running
 # server is always warm); nginx gets the same so the page cache is equally hot.
-run_wrk "$AGENT" "$WORK/agent.lua" "${WARMUP:-5}" >/dev/null; run_wrk "$NGINX" "$WORK/nginx.lua" "${WARMUP:-5}" >/dev/null
+run_wrk "$AGENT" "$WORK/agent.lua" "${WARMUP:-15}" >/dev/null; run_wrk "$NGINX" "$WORK/nginx.lua" "${WARMUP:-15}" >/dev/null
 echo "load average before the rounds: $(loadavg) ($(nproc) cores)"
 best_a=0; best_n=0; ratios=()
 for r in $(seq 1 "$ROUNDS"); do
