@@ -3,7 +3,11 @@
 # run (requests/s and MB/s, wrk, rounds alternating), and MP4 export speed (seconds of media per
 # second of wall time) of the whole recorded range.
 # Usage: bench/dvr.sh   env: RECORD=seconds recorded (default 40), DURATION=wrk seconds per round
-# (default 10), ROUNDS (default 2), CONNS=wrk connections (default 16).
+# (default 10), ROUNDS (default 2), CONNS=wrk connections (default 16), WARMUP=untimed seconds of
+# load on both servers before the rounds (default 15), AGENT_JAR=another build of the agent to
+# measure (e.g. an older commit's, for a before/after in the same conditions), AGENT_JAVA_OPTS=extra JVM
+# options of the agent (e.g. -XX:StartFlightRecording=filename=/tmp/dvr.jfr,settings=profile to profile it).
+# Figures are indicative when the machine is shared: the load average is printed beside them.
 # Needs: java 17, python3, nginx-light and wrk (apt-get install -y nginx-light wrk), the
 # worker-agent jar (built if missing), Debian's libpulse0 (for the bundled ffmpeg executable).
 set -euo pipefail
@@ -15,7 +19,8 @@ ROUNDS=${ROUNDS:-2}
 CONNS=${CONNS:-16}
 WORK=$(mktemp -d /tmp/tributary-bench-dvr.XXXXXX)
 chmod 755 "$WORK" # nginx workers run as nobody
-JAR=worker-agent/target/worker-agent.jar
+JAR=${AGENT_JAR:-worker-agent/target/worker-agent.jar}
+case "$JAR" in /*) ;; *) JAR="$ROOT/$JAR" ;; esac
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
@@ -40,7 +45,7 @@ PIDS+=($!)
 TRIBUTARY_CONTROL_PLANE_URL=none TRIBUTARY_CONFIG_EXTERNAL="http://127.0.0.1:$CFGPORT" TRIBUTARY_DVR_MIN_FREE=0 \
 TRIBUTARY_HOSTNAME=bench TRIBUTARY_HTTP_PORT=$PORT TRIBUTARY_BIND=127.0.0.1 \
 TRIBUTARY_DATA_DIR="$WORK/data" TRIBUTARY_FILE_ROOT="$WORK/files" \
-  java -Xmx256m -jar "$ROOT/$JAR" >"$WORK/agent.log" 2>&1 &
+  java -Xmx256m ${AGENT_JAVA_OPTS:-} -jar "$JAR" >"$WORK/agent.log" 2>&1 &
 APID=$!; PIDS+=($APID)
 AGENT="http://127.0.0.1:$PORT"
 echo "recording for ${RECORD} s..."
@@ -82,16 +87,30 @@ nginx -c "$WORK/nginx.conf" -p "$WORK"
 NGINX="http://127.0.0.1:$NGPORT"
 curl -sf -o /dev/null "$NGINX$(grep -o '"/[^"]*"' "$WORK/nginx.lua" | head -1 | tr -d '"')" || { echo "nginx does not serve the files" >&2; exit 1; }
 
-run_wrk() { # base lua -> "req/s MB/s"
-  wrk -t2 -c"$CONNS" -d"${DURATION}s" -s "$2" "$1" | awk '/Requests\/sec/{r=$2} /Transfer\/sec/{v=$2; if (v ~ /GB/) {sub("GB","",v); v*=1000} else if (v ~ /MB/) sub("MB","",v); else if (v ~ /KB/) {sub("KB","",v); v/=1000}} END{printf "%.0f %.1f", r, v}'
+run_wrk() { # base lua [seconds] -> "req/s MB/s"
+  wrk -t2 -c"$CONNS" -d"${3:-$DURATION}s" -s "$2" "$1" | awk '/Requests\/sec/{r=$2} /Transfer\/sec/{v=$2; if (v ~ /GB/) {sub("GB","",v); v*=1000} else if (v ~ /MB/) sub("MB","",v); else if (v ~ /KB/) {sub("KB","",v); v/=1000}} END{printf "%.0f %.1f", r, v}'
 }
-best_a=0; best_n=0
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+# CPU time (user + system, clock ticks) of some processes: per request it depends far less on the
+# other load of a shared box than req/s does.
+cpu_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$t"; }
+NGPIDS=$(cat "$WORK/nginx.pid"; pgrep -P "$(cat "$WORK/nginx.pid")" || true)
+HZ=$(getconf CLK_TCK)
+# Untimed warm-up of both servers: the agent's JIT compiles its serving path (a long-running
+# server is always warm); nginx gets the same so the page cache is equally hot.
+run_wrk "$AGENT" "$WORK/agent.lua" "${WARMUP:-15}" >/dev/null; run_wrk "$NGINX" "$WORK/nginx.lua" "${WARMUP:-15}" >/dev/null
+echo "load average before the rounds: $(loadavg) ($(nproc) cores)"
+best_a=0; best_n=0; ratios=()
 for r in $(seq 1 "$ROUNDS"); do
-  a=$(run_wrk "$AGENT" "$WORK/agent.lua"); n=$(run_wrk "$NGINX" "$WORK/nginx.lua")
-  echo "round $r: agent ${a% *} req/s ${a#* } MB/s | nginx ${n% *} req/s ${n#* } MB/s"
+  c0=$(cpu_ticks "$APID"); a=$(run_wrk "$AGENT" "$WORK/agent.lua"); c1=$(cpu_ticks "$APID")
+  # shellcheck disable=SC2086
+  d0=$(cpu_ticks $NGPIDS); n=$(run_wrk "$NGINX" "$WORK/nginx.lua"); d1=$(cpu_ticks $NGPIDS)
+  ratio=$(python3 -c "print(f'{${a% *}/max(1, ${n% *}):.2f}')"); ratios+=("$ratio")
+  cpu=$(python3 -c "d=$DURATION; print(f'{($c1-$c0)/$HZ*1000/max(1, ${a% *}*d):.2f} vs {($d1-$d0)/$HZ*1000/max(1, ${n% *}*d):.2f}')")
+  echo "round $r: agent ${a% *} req/s ${a#* } MB/s | nginx ${n% *} req/s ${n#* } MB/s | ratio $ratio | CPU ms/request agent vs nginx $cpu (load $(loadavg))"
   best_a=$(python3 -c "print(max($best_a, ${a% *}))"); best_n=$(python3 -c "print(max($best_n, ${n% *}))")
 done
-echo "archive segments (best of $ROUNDS, $CONNS connections): agent $best_a req/s vs nginx $best_n req/s, ratio $(python3 -c "print(f'{$best_a/$best_n:.2f}')") (target >= 0.80)"
+echo "archive segments (best of $ROUNDS, $CONNS connections): agent $best_a req/s vs nginx $best_n req/s, ratio $(python3 -c "print(f'{$best_a/$best_n:.2f}')"), median of the rounds' ratios $(python3 -c "import statistics; print(statistics.median([$(IFS=,; echo "${ratios[*]}")]))") (target >= 0.80)"
 
 FROM=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['from'])" "$STATUS")
 DEPTH=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['depth'])" "$STATUS")

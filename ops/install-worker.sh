@@ -38,6 +38,9 @@ options:
   --hostname H          name of this server in the cluster (default: hostname -f)
   --port P              HTTP port of the agent (default 8090)
   --public-url U        URL viewers and peers use to reach this server (default http://H:P)
+  --dvr-root DIR        DVR archive root (default /var/lib/tributary/dvr); outside /home, /usr, /etc
+  --dvr-disk-limit SIZE bytes all DVR archives on this server may use (e.g. 500G; K/M/G/T are
+                        powers of 1024); default: no limit (TRIBUTARY_DVR_MIN_FREE still applies)
   --jar FILE            install this jar instead of downloading it
   --root DIR            install into DIR instead of / (tests, packaging): no user, no systemd
   --no-start            install and enable the unit, but do not start it
@@ -57,6 +60,8 @@ NODE_HOSTNAME=""
 PORT=8090
 PUBLIC_URL=""
 LOCAL_JAR=""
+DVR_ROOT_OPT=""
+DVR_DISK_LIMIT=""
 ROOT=""
 NO_START=0
 UNINSTALL=0
@@ -76,6 +81,10 @@ while [ "$#" -gt 0 ]; do
     --port=*) PORT="${1#*=}"; shift ;;
     --public-url) need_arg "$1" "$#"; PUBLIC_URL="$2"; shift 2 ;;
     --public-url=*) PUBLIC_URL="${1#*=}"; shift ;;
+    --dvr-root) need_arg "$1" "$#"; DVR_ROOT_OPT="$2"; shift 2 ;;
+    --dvr-root=*) DVR_ROOT_OPT="${1#*=}"; shift ;;
+    --dvr-disk-limit) need_arg "$1" "$#"; DVR_DISK_LIMIT="$2"; shift 2 ;;
+    --dvr-disk-limit=*) DVR_DISK_LIMIT="${1#*=}"; shift ;;
     --jar) need_arg "$1" "$#"; LOCAL_JAR="$2"; shift 2 ;;
     --jar=*) LOCAL_JAR="${1#*=}"; shift ;;
     --root) need_arg "$1" "$#"; ROOT="$2"; shift 2 ;;
@@ -257,6 +266,22 @@ case "$PORT" in *[!0-9]*|'') die "--port must be a number, got '$PORT'" ;; esac
 [ "$PORT" -ge 1 ] && [ "$PORT" -le 65535 ] || die "--port must be within 1..65535, got $PORT"
 [ -n "$PUBLIC_URL" ] || PUBLIC_URL="http://$NODE_HOSTNAME:$PORT"
 PUBLIC_URL="${PUBLIC_URL%/}"
+if [ -n "$DVR_ROOT_OPT" ]; then
+  case "$DVR_ROOT_OPT" in
+    /*) ;; *) die "--dvr-root must be an absolute path, got '$DVR_ROOT_OPT'" ;;
+  esac
+  case "$DVR_ROOT_OPT" in
+    *..*) die "--dvr-root must not contain '..', got '$DVR_ROOT_OPT'" ;;
+    /home|/home/*|/root|/root/*|/usr|/usr/*|/etc|/etc/*|/boot|/boot/*)
+      die "--dvr-root $DVR_ROOT_OPT is read-only or hidden for the service (ProtectSystem/ProtectHome): use e.g. /srv/dvr" ;;
+  esac
+  check_value --dvr-root "$DVR_ROOT_OPT"
+  DVR_DIR="${DVR_ROOT_OPT%/}"
+fi
+if [ -n "$DVR_DISK_LIMIT" ]; then
+  printf '%s' "$DVR_DISK_LIMIT" | grep -Eq '^[0-9]+[KMGTkmgt]?$' \
+    || die "--dvr-disk-limit must be a number of bytes with an optional K, M, G or T suffix (e.g. 500G), got '$DVR_DISK_LIMIT'"
+fi
 case "$PUBLIC_URL" in http://*|https://*) ;; *) die "--public-url must be an http:// or https:// URL, got '$PUBLIC_URL'" ;; esac
 check_value --public-url "$PUBLIC_URL"
 [ -z "$LOCAL_JAR" ] || [ -f "$LOCAL_JAR" ] || die "--jar $LOCAL_JAR: no such file"
@@ -357,6 +382,9 @@ TRIBUTARY_DVR_ROOT=$DVR_DIR
 JAVA_OPTS=-XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC -XX:TieredStopAtLevel=1
 MALLOC_ARENA_MAX=2
 EOF
+if [ -n "$DVR_DISK_LIMIT" ]; then
+  printf 'TRIBUTARY_DVR_DISK_LIMIT=%s\n' "$DVR_DISK_LIMIT" >>"$WORK/worker.env"
+fi
 install_file "$WORK/worker.env" "$R$ENV_PATH" 600
 
 unit_text "$JAVA" >"$WORK/unit"

@@ -78,6 +78,50 @@ class DvrResourceTest {
         assertThat(report(host, "[" + dvr(name, 5000, 5060) + "]").then().extract().jsonPath().getList("dvr_delete")).isNull();
     }
 
+    /** A report as the capturing agent sends it: in its own group, with its DVR list. */
+    static Response reportFrom(String host, String url, String group, String dvrJson) {
+        return agent().body("{\"api_url\":\"" + url + "\",\"public_payload_url\":\"" + url + "\",\"roles\":[\"ingest\",\"edge\"],"
+                + "\"group\":\"" + group + "\",\"channel_limit\":100000,\"streams\":[],\"dvr\":" + dvrJson + "}")
+                .put("/api/v1/agents/" + host);
+    }
+
+    @Test
+    void theCapturingServersDvrErrorShowsInTheStreamsStatsUntilRecordingWorksAgain() throws Exception {
+        String id = UUID.randomUUID().toString().substring(0, 6);
+        String host = "dvr-e-" + id;
+        String name = "dvr-err-" + id;
+        String group = "gdvr" + id;
+        // the "agent" accepts connections, so it counts as alive; only its reports matter
+        try (java.net.ServerSocket port = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            String url = "http://127.0.0.1:" + port.getLocalPort();
+            reportFrom(host, url, group, "[]").then().statusCode(200);
+            admin().body("{\"inputs\":[{\"url\":\"fake://x\"}],\"dvr\":{\"expiration\":3600},"
+                    + "\"cluster_ingest\":{\"capture_at\":\"" + host + "\"},\"labels\":{\"group\":\"" + group + "\"}}")
+                    .put("/api/v1/streams/" + name).then().statusCode(200);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> host.equals(admin().get("/api/v1/streams/" + name).then().extract().jsonPath()
+                            .getString("stats.assigned_to")));
+            assertThat(admin().get("/api/v1/streams/" + name).then().extract().jsonPath().getString("stats.dvr_error"))
+                    .isNull();
+
+            String full = "dvr_disk_full: only 1000 bytes free on the DVR disk";
+            reportFrom(host, url, group, "[{\"name\":\"" + name + "\",\"from\":1000,\"depth\":60,\"ranges\":[[1000,1060]],"
+                    + "\"bytes\":1000,\"error\":\"" + full + "\"}]").then().statusCode(200);
+            JsonPath st = admin().get("/api/v1/streams/" + name).then().statusCode(200).extract().jsonPath();
+            assertThat(st.getString("stats.dvr_error")).isEqualTo(full);
+            // the list shows it too
+            assertThat(admin().queryParam("q", name).get("/api/v1/streams").then().statusCode(200).extract().jsonPath()
+                    .getString("streams[0].stats.dvr_error")).isEqualTo(full);
+
+            // another server keeping an old part with an error of its own does not count
+            reportFrom("dvr-o-" + id, url, group, "[{\"name\":\"" + name + "\",\"from\":900,\"depth\":60,"
+                    + "\"ranges\":[[900,960]],\"bytes\":10,\"error\":\"dvr_write_failed: old\"}]").then().statusCode(200);
+            reportFrom(host, url, group, "[" + dvr(name, 1000, 1070) + "]").then().statusCode(200);
+            assertThat(admin().get("/api/v1/streams/" + name).then().extract().jsonPath().getString("stats.dvr_error"))
+                    .isNull();
+        }
+    }
+
     @Test
     void aStreamNamedDvrIsStillReadable() {
         String base = "cam-" + UUID.randomUUID().toString().substring(0, 6);

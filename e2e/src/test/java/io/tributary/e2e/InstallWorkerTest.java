@@ -214,6 +214,25 @@ class InstallWorkerTest {
     }
 
     @Test
+    void dvrRootAndDiskLimitGoIntoTheConfigAndBadOnesAreRefused() throws IOException {
+        List<String> args = installArgs();
+        args.addAll(List.of("--dvr-root", "/srv/dvr", "--dvr-disk-limit", "500G"));
+        run(args, null).assertSuccess();
+        assertThat(root.resolve("srv/dvr")).isDirectory();
+        assertThat(Files.readAllLines(root.resolve("etc/tributary/worker.env")))
+                .contains("TRIBUTARY_DVR_ROOT=/srv/dvr", "TRIBUTARY_DVR_DISK_LIMIT=500G");
+
+        for (List<String> bad : List.of(List.of("--dvr-disk-limit", "5 GB"), List.of("--dvr-disk-limit", "lots"),
+                List.of("--dvr-root", "srv/dvr"), List.of("--dvr-root", "/home/me/dvr"))) {
+            List<String> a = installArgs();
+            a.addAll(bad);
+            assertThat(run(a, null).assertFailure().output()).as(bad.toString()).contains(bad.get(0));
+        }
+        // the refused runs left the installed config alone
+        assertThat(Files.readAllLines(root.resolve("etc/tributary/worker.env"))).contains("TRIBUTARY_DVR_DISK_LIMIT=500G");
+    }
+
+    @Test
     void withoutAControlPlaneItSaysWhichOptionIsMissing() {
         Shell.Result result = run(List.of("--cluster-key", KEY, "--root", root.toString()), null).assertFailure();
         assertThat(result.output()).contains("--control-plane URL is required");

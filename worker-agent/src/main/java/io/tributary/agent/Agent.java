@@ -102,12 +102,22 @@ public final class Agent implements AutoCloseable {
                 .listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         int port = server.actualPort();
         // One more server per core on the same fixed port: Vert.x shares the socket and spreads
-        // connections over the event loops, so file serving (live and DVR segments) uses every core.
+        // connections over the servers' event loops, so file serving (live and DVR segments) uses
+        // every core. Each server must be created on an event loop of its own: servers created from
+        // this (non-Vert.x) thread all share one sticky context, hence one event loop, which left the
+        // second core idle (seen in a profile of bench/dvr.sh). Verticle instances get one each.
         // (A random port, port 0 in tests, keeps one event loop: it cannot be shared by number.)
-        for (int i = 1; config.httpPort() != 0 && i < Runtime.getRuntime().availableProcessors(); i++) {
-            vertx.createHttpServer(new HttpServerOptions().setHost(config.bind()).setPort(config.httpPort())
-                            .setTcpNoDelay(true))
-                    .requestHandler(router).listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        int extra = config.httpPort() == 0 ? 0 : Runtime.getRuntime().availableProcessors() - 1;
+        if (extra > 0) {
+            vertx.deployVerticle(() -> new io.vertx.core.AbstractVerticle() {
+                @Override
+                public void start(io.vertx.core.Promise<Void> started) {
+                    vertx.createHttpServer(new HttpServerOptions().setHost(config.bind()).setPort(config.httpPort())
+                                    .setTcpNoDelay(true))
+                            .requestHandler(router).listen().<Void>mapEmpty().onComplete(started);
+                }
+            }, new io.vertx.core.DeploymentOptions().setInstances(extra))
+                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
         effective = config.httpPort() == port ? config
                 : config.withPort(port, config.publicUrl().replace(":" + config.httpPort(), ":" + port));

@@ -104,6 +104,11 @@ public record AgentConfig(
 
     /** Loads from the process environment and the file named by --config or TRIBUTARY_AGENT_CONFIG. */
     public static AgentConfig fromEnvironment(String[] args) throws IOException {
+        return load(System.getenv(), file(args));
+    }
+
+    /** The properties file named by --config or TRIBUTARY_AGENT_CONFIG (empty when none is named). */
+    public static Properties file(String[] args) throws IOException {
         String file = System.getenv("TRIBUTARY_AGENT_CONFIG");
         for (int i = 0; i < args.length - 1; i++) {
             if (args[i].equals("--config")) {
@@ -116,7 +121,21 @@ public record AgentConfig(
                 p.load(in);
             }
         }
-        return load(System.getenv(), p);
+        return p;
+    }
+
+    /**
+     * Every setting under its environment name: the file's keys ({@code tributary.dvr.disk.limit}
+     * is {@code TRIBUTARY_DVR_DISK_LIMIT}) overlaid by the environment, which wins, as in
+     * {@link #load}. Settings read elsewhere (the DVR's) come from here so both sources work for them too.
+     */
+    public static Map<String, String> settings(Map<String, String> env, Properties file) {
+        Map<String, String> out = new java.util.HashMap<>();
+        for (String k : file.stringPropertyNames()) {
+            out.put(k.toUpperCase(Locale.ROOT).replace('.', '_'), file.getProperty(k).trim());
+        }
+        out.putAll(env);
+        return out;
     }
 
     /** Where the desired streams come from: another config backend, or the control plane's. */

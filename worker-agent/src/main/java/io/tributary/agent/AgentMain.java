@@ -6,8 +6,11 @@ public final class AgentMain {
     }
 
     public static void main(String[] args) throws Exception {
-        AgentConfig config = AgentConfig.fromEnvironment(args);
-        Agent agent = Agent.start(config);
+        java.util.Properties file = AgentConfig.file(args);
+        AgentConfig config = AgentConfig.load(System.getenv(), file);
+        // the DVR's agent-wide settings (root, disk limit, ...) come from the same environment and file
+        Agent agent = Agent.start(config, io.tributary.agent.dvr.DvrConfig.load(
+                AgentConfig.settings(System.getenv(), file), config.dvrRoot()));
         Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "shutdown"));
         Thread.currentThread().join();
     }

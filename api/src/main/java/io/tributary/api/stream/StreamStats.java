@@ -8,6 +8,8 @@ import java.util.List;
  * Read-only status of a stream, derived from assignments (desired) and agent reports
  * (observed). {@code status} is one of running, starting, waiting, error, stopped.
  * {@code pulled_by} lists the edges restreaming it (not captures: never in {@code running_on}).
+ * {@code dvr_error} is the recording error of the stream's DVR archive on its capturing server
+ * (e.g. {@code dvr_disk_full: ...}) while recording fails; live playback goes on meanwhile.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record StreamStats(
@@ -22,19 +24,33 @@ public record StreamStats(
         @JsonProperty("media_info") MediaInfo mediaInfo,
         @JsonProperty("last_error") String lastError,
         @JsonProperty("waiting_reason") String waitingReason,
-        @JsonProperty("pulled_by") List<Pull> pulledBy) {
+        @JsonProperty("pulled_by") List<Pull> pulledBy,
+        @JsonProperty("dvr_error") String dvrError) {
 
     public StreamStats(String status, Boolean alive, List<String> runningOn, String assignedTo, Long generation,
             Long bitrate, Long lifetime, Integer onlineClients, MediaInfo mediaInfo, String lastError,
             String waitingReason) {
         this(status, alive, runningOn, assignedTo, generation, bitrate, lifetime, onlineClients, mediaInfo, lastError,
-                waitingReason, null);
+                waitingReason, null, null);
+    }
+
+    public StreamStats(String status, Boolean alive, List<String> runningOn, String assignedTo, Long generation,
+            Long bitrate, Long lifetime, Integer onlineClients, MediaInfo mediaInfo, String lastError,
+            String waitingReason, List<Pull> pulledBy) {
+        this(status, alive, runningOn, assignedTo, generation, bitrate, lifetime, onlineClients, mediaInfo, lastError,
+                waitingReason, pulledBy, null);
     }
 
     /** The same stats with the edges that restream the stream (null or empty: none). */
     public StreamStats withPulledBy(List<Pull> pulls) {
         return new StreamStats(status, alive, runningOn, assignedTo, generation, bitrate, lifetime, onlineClients,
-                mediaInfo, lastError, waitingReason, pulls == null || pulls.isEmpty() ? null : pulls);
+                mediaInfo, lastError, waitingReason, pulls == null || pulls.isEmpty() ? null : pulls, dvrError);
+    }
+
+    /** The same stats with the DVR recording error of the capturing server (null: recording works or no DVR). */
+    public StreamStats withDvrError(String error) {
+        return new StreamStats(status, alive, runningOn, assignedTo, generation, bitrate, lifetime, onlineClients,
+                mediaInfo, lastError, waitingReason, pulledBy, error);
     }
 
     /**

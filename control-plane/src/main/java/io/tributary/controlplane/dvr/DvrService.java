@@ -111,6 +111,26 @@ public class DvrService {
                 .setParameter(1, stream).executeUpdate();
     }
 
+    /**
+     * The recording error each server reports for the given streams' archives (stream name ->
+     * hostname -> error), only servers that are up: what {@code stats.dvr_error} shows.
+     */
+    public Map<String, Map<String, String>> errors(java.util.Collection<String> streams) {
+        Map<String, Map<String, String>> out = new java.util.HashMap<>();
+        if (streams.isEmpty()) {
+            return out;
+        }
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("SELECT r.stream_name, r.hostname, r.error FROM dvr_ranges r "
+                + "JOIN servers s ON s.hostname = r.hostname WHERE r.stream_name IN (:n) AND r.error IS NOT NULL "
+                + "AND s.status = 'up' AND NOT r.delete_requested")
+                .setParameter("n", streams).getResultList();
+        for (Object[] r : rows) {
+            out.computeIfAbsent((String) r[0], k -> new java.util.HashMap<>()).put((String) r[1], (String) r[2]);
+        }
+        return out;
+    }
+
     /** Where the stream's archive lives, with the holders' private URLs; null when no server holds any of it. */
     @Transactional
     public DvrLocations locations(String stream) {

@@ -15,6 +15,7 @@ import io.tributary.controlplane.common.ApiException;
 import io.tributary.controlplane.common.IfMatch;
 import io.tributary.controlplane.common.NameCursor;
 import io.tributary.controlplane.configbackend.ConfigEpoch;
+import io.tributary.controlplane.dvr.DvrService;
 import io.tributary.controlplane.edge.PullService;
 import io.tributary.controlplane.event.EventService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -48,10 +49,12 @@ public class StreamService {
     }
 
     private final PullService pulls;
+    private final DvrService dvr;
 
     public StreamService(EntityManager em, ObjectMapper json, EventService events, ConfigEpoch epoch,
-            AssignmentService assignments, Scheduler scheduler, Clock clock, PullService pulls) {
+            AssignmentService assignments, Scheduler scheduler, Clock clock, PullService pulls, DvrService dvr) {
         this.pulls = pulls;
+        this.dvr = dvr;
         this.scheduler = scheduler;
         this.em = em;
         this.json = json;
@@ -212,6 +215,22 @@ public class StreamService {
                 .getSingleResult();
     }
 
+    /**
+     * The DVR error of the server that records the stream now: its assigned server, or for a
+     * stream without assignment one it runs on. Servers that only keep an old part of the archive
+     * do not count (their error is in {@code GET /api/v1/streams/{name}/dvr}). Null: recording works.
+     */
+    private static String dvrError(Map<String, String> byHost, StreamStats stats) {
+        if (byHost == null || byHost.isEmpty()) {
+            return null;
+        }
+        if (stats.assignedTo() != null) {
+            return byHost.get(stats.assignedTo());
+        }
+        return stats.runningOn() == null ? null
+                : stats.runningOn().stream().map(byHost::get).filter(Objects::nonNull).findFirst().orElse(null);
+    }
+
     /** Configs with their derived stats, loaded for a whole page at once. */
     public List<StreamConfig> withStats(Collection<StreamEntity> rows) {
         if (rows.isEmpty()) {
@@ -238,6 +257,7 @@ public class StreamService {
             }
         }
         Map<String, List<StreamStats.Pull>> pulled = pulls.of(names);
+        Map<String, Map<String, String>> dvrErrors = dvr.errors(names);
         List<StreamConfig> out = new ArrayList<>(rows.size());
         for (StreamEntity e : rows) {
             AssignmentEntity a = byStream.get(e.name);
@@ -245,6 +265,7 @@ public class StreamService {
                     a == null ? null : a.hostname, a == null ? null : a.generation,
                     a == null ? null : a.reason, observed.getOrDefault(e.name, List.of()))
                     .withPulledBy(pulled.get(e.name));
+            stats = stats.withDvrError(dvrError(dvrErrors.get(e.name), stats));
             out.add(read(e.config).withStatus(stats, null));
         }
         return out;

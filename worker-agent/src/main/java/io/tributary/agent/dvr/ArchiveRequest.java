@@ -25,7 +25,7 @@ public record ArchiveRequest(Kind kind, long fromS, long durationS, boolean now,
     /** Whether a last path component is a DVR resource (else the live routes handle it). */
     public static boolean isDvr(String file) {
         return file.startsWith("archive-") || file.equals(STATUS_FILE) || file.equals(INDEX_FILE)
-                || THUMB.matcher(file).matches() || (file.startsWith("dvr-") && file.endsWith(".ts"));
+                || (file.startsWith("dvr-") && file.endsWith(".ts")) || (file.endsWith(".jpg") && THUMB.matcher(file).matches());
     }
 
     public static ArchiveRequest parse(String file, long nowMs, DvrConfig config) {

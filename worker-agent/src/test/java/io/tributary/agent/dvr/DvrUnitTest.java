@@ -92,6 +92,27 @@ class DvrUnitTest {
     }
 
     @Test
+    void agentWideSettingsComeFromTheEnvironmentOrTheConfigFileWithSizeSuffixes() {
+        java.util.Properties file = new java.util.Properties();
+        file.setProperty("tributary.dvr.root", "/srv/dvr");
+        file.setProperty("tributary.dvr.disk.limit", "20G");
+        file.setProperty("tributary.dvr.min.free", "512M");
+        var settings = io.tributary.agent.AgentConfig.settings(java.util.Map.of("TRIBUTARY_DVR_MIN_FREE", "1k"), file);
+        var agent = io.tributary.agent.AgentConfig.load(settings, new java.util.Properties());
+        assertThat(agent.dvrRoot()).isEqualTo(Path.of("/srv/dvr"));
+        DvrConfig c = DvrConfig.load(settings, agent.dvrRoot());
+        assertThat(c.root()).isEqualTo(Path.of("/srv/dvr"));
+        assertThat(c.diskLimit()).isEqualTo(20L << 30);
+        assertThat(c.minFree()).as("the environment wins").isEqualTo(1024);
+        assertThat(DvrConfig.load(java.util.Map.of(), Path.of("/d")).diskLimit()).as("no limit by default").isZero();
+        for (String bad : List.of("lots", "G", "-5", "1.5G")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                    DvrConfig.load(java.util.Map.of("TRIBUTARY_DVR_DISK_LIMIT", bad), Path.of("/d")))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("TRIBUTARY_DVR_DISK_LIMIT");
+        }
+    }
+
+    @Test
     void indexAndSettingsSurviveARestart() throws Exception {
         Path root = tmp.resolve("dvr");
         DvrStore first = new DvrStore(DvrConfig.load(java.util.Map.of("TRIBUTARY_DVR_MIN_FREE", "0"), root), "a",
