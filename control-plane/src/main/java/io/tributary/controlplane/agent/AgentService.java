@@ -63,6 +63,9 @@ public class AgentService {
         this.clock = clock;
     }
 
+    /** Advisory-lock class (two-key form) of the per-host report lock; the leader lock uses the one-key form. */
+    static final int REPORT_LOCK_CLASS = 7301;
+
     @Transactional
     public AgentReportResponse report(String hostname, AgentReport report) {
         if (!StreamValidation.isValidHostname(hostname)) {
@@ -71,6 +74,10 @@ public class AgentService {
         if (report == null) {
             throw ApiException.invalid(null, "the body must be an agent report");
         }
+        // One report of a host at a time: an agent's periodic report and one it sends at once (a
+        // first segment, a poke) could otherwise both insert the same new rows and one fail.
+        em.createNativeQuery("SELECT pg_advisory_xact_lock(" + REPORT_LOCK_CLASS + ", hashtext(:h))")
+                .setParameter("h", hostname).getSingleResult();
         Instant now = Instant.now(clock);
         ServerEntity server = register(hostname, report, now);
         if (!ServerConfig.STATUS_UP.equals(server.status)) {
