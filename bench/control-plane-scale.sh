@@ -8,7 +8,6 @@ cd "$(dirname "$0")/.."
 . ops/lib/postgres.sh
 tributary_pg_ensure
 export TRIBUTARY_TEST_DB_URL="${TRIBUTARY_TEST_DB_URL:-$(tributary_jdbc_url tributary_test)}"
-[ -f control-plane/target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q -DskipTests install
-./mvnw -B -q -o -pl e2e test -Dtest=ControlPlaneScaleBench -Dtributary.excluded-groups= -Dsurefire.failIfNoSpecifiedTests=false \
+./mvnw -B -q -pl e2e -am verify -Dtest=ControlPlaneScaleBench -Dtributary.excluded-groups= -Dsurefire.failIfNoSpecifiedTests=false \
   -Dbench.agents="${1:-1000}" -Dbench.streams="${2:-10000}" -Dbench.heavy="${3:-1000}" -Dbench.seconds="${4:-30}" \
   -Dtributary.redirect-test-output=false 2>&1 | grep -E '^CP_SCALE|ERROR|FAIL' || true
