@@ -219,30 +219,6 @@ final class GopCache {
         if (s + 9 > end || b[s] != 0 || b[s + 1] != 0 || b[s + 2] != 1) {
             return false;
         }
-        for (int i = s + 9 + (b[s + 8] & 0xFF); i + 3 < end; i++) {
-            if (b[i] != 0 || b[i + 1] != 0 || b[i + 2] != 1) {
-                continue;
-            }
-            int h = b[i + 3] & 0xFF;
-            if (hevc) {
-                int t = (h >> 1) & 0x3F;
-                if ((t >= 16 && t <= 21) || t == 32 || t == 33) {
-                    return true;
-                }
-                if (t <= 9) {
-                    return false;
-                }
-            } else {
-                int t = h & 0x1F;
-                if (t == 5 || t == 7) {
-                    return true;
-                }
-                if (t >= 1 && t <= 4) {
-                    return false;
-                }
-            }
-            i += 3;
-        }
-        return false;
+        return TsPassthrough.keyNalAt(b, s + 9 + (b[s + 8] & 0xFF), end, hevc);
     }
 }

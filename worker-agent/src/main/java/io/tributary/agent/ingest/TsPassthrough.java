@@ -393,18 +393,22 @@ final class TsPassthrough {
 
     /** Whether the PES payload in this packet carries an IDR/SPS (H.264) or IRAP/VPS/SPS (HEVC) NAL unit. */
     private boolean keyNal(byte[] b, int s, int end) {
-        if (s + 9 > end) {
-            return false;
-        }
-        int i = s + 9 + (b[s + 8] & 0xFF);
-        for (; i + 3 < end; i++) {
+        return s + 9 <= end && keyNalAt(b, s + 9 + (b[s + 8] & 0xFF), end, refHevc);
+    }
+
+    /**
+     * Whether the bytes from {@code from} (the PES payload) hold, before the first picture slice,
+     * an IDR or SPS NAL unit (H.264) or an IRAP, VPS or SPS one (HEVC). Shared with the GOP cache.
+     */
+    static boolean keyNalAt(byte[] b, int from, int end, boolean hevc) {
+        for (int i = from; i + 3 < end; i++) {
             if (b[i] != 0 || b[i + 1] != 0 || b[i + 2] != 1) {
                 continue;
             }
             int h = b[i + 3] & 0xFF;
-            if (refHevc) {
+            if (hevc) {
                 int t = (h >> 1) & 0x3F;
-                if ((t >= 16 && t <= 21) || (t >= 32 && t <= 33)) {
+                if ((t >= 16 && t <= 21) || t == 32 || t == 33) {
                     return true;
                 }
                 if (t <= 9) {
