@@ -110,7 +110,7 @@ public class AssignmentService {
                     // start the new owner a little further on, so the old one's segments up to m - 1
                     // are all still its own and no number is listed by both.
                     a.mediaSequence = c.mediaSequence
-                            + (d.action() == Placement.Action.HANDOFF ? HANDOFF_HEADROOM_SEGMENTS : 0);
+                            + (d.action() == Placement.Action.HANDOFF ? handoffHeadroom(c.segmentMs()) : 0);
                     a.discontinuitySequence = c.discontinuitySequence;
                     a.reason = null;
                     if (d.action() == Placement.Action.HANDOFF) {
@@ -173,12 +173,19 @@ public class AssignmentService {
 
     /**
      * Segments the old owner of a hand-off may still cut between the new owner's numbering and
-     * the moment the old one is told where to stop (a report interval, the poke, one segment in
-     * progress).
+     * the moment the old one is told where to stop (a report interval, the poke, its config poll,
+     * one segment in progress): at least two, and at least {@link #HANDOFF_HEADROOM_MS} of
+     * segments. Two 1 s segments were not enough on a loaded machine (CI's FailoverTest saw the
+     * old owner list two numbers the new owner listed too).
      */
     static final long HANDOFF_HEADROOM_SEGMENTS = 2;
+    static final long HANDOFF_HEADROOM_MS = 4000;
 
-    private record Continuity(long mediaSequence, long discontinuitySequence) {
+    static long handoffHeadroom(long segmentMs) {
+        return Math.max(HANDOFF_HEADROOM_SEGMENTS, (HANDOFF_HEADROOM_MS + segmentMs - 1) / Math.max(1, segmentMs));
+    }
+
+    private record Continuity(long mediaSequence, long discontinuitySequence, long segmentMs) {
     }
 
     /**
@@ -194,10 +201,13 @@ public class AssignmentService {
                 .setParameter("n", stream).getResultList();
         long seq = a.mediaSequence;
         long disc = a.discontinuitySequence;
+        long segMs = 2000;
+        if (!rows.isEmpty() && rows.get(0)[3] != null) {
+            segMs = ((Number) rows.get(0)[3]).longValue();
+        }
         if (!rows.isEmpty() && rows.get(0)[0] != null) {
             Object[] r = rows.get(0);
             long reported = ((Number) r[0]).longValue();
-            long segMs = r[3] == null ? 2000 : ((Number) r[3]).longValue();
             long elapsed = Math.max(0, java.time.Duration.between(toInstant(r[2]), Instant.now(clock)).toMillis());
             seq = Math.max(seq, reported + 1 + (elapsed + segMs - 1) / segMs);
             disc = Math.max(disc, r[1] == null ? 0 : ((Number) r[1]).longValue());
@@ -205,6 +215,6 @@ public class AssignmentService {
             seq = seq + 1;
         }
         LOG.debugf("continuity stream=%s media_sequence=%d discontinuity_sequence=%d", stream, seq, disc);
-        return new Continuity(seq, disc);
+        return new Continuity(seq, disc, segMs);
     }
 }
