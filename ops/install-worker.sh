@@ -334,6 +334,16 @@ if [ -z "$major" ] || [ "$major" -lt 17 ]; then
   fi
 fi
 
+# ------------------------------------------------------------------ libsrt (SRT publish)
+
+# Optional: TRIBUTARY_SRT_PORT (SRT publish on one port shared by streamid) needs the system libsrt.
+if [ -z "$ROOT" ] && have apt-get && have dpkg \
+    && ! dpkg -s libsrt1.5-openssl >/dev/null 2>&1 && ! dpkg -s libsrt1.5-gnutls >/dev/null 2>&1; then
+  say "installing libsrt for SRT publish (apt-get install -y libsrt1.5-openssl)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libsrt1.5-openssl >/dev/null \
+    || warn "apt-get install libsrt1.5-openssl failed: SRT publish (TRIBUTARY_SRT_PORT) will not start on this server"
+fi
+
 # ------------------------------------------------------------------ files
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/tributary-install.XXXXXX")"
@@ -381,6 +391,8 @@ TRIBUTARY_DATA_DIR=$DATA_DIR
 TRIBUTARY_DVR_ROOT=$DVR_DIR
 JAVA_OPTS=-XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC -XX:TieredStopAtLevel=1
 MALLOC_ARENA_MAX=2
+# SRT publish on one UDP port for every stream (streamid=NAME), off unless set:
+#TRIBUTARY_SRT_PORT=9000
 EOF
 if [ -n "$DVR_DISK_LIMIT" ]; then
   printf 'TRIBUTARY_DVR_DISK_LIMIT=%s\n' "$DVR_DISK_LIMIT" >>"$WORK/worker.env"

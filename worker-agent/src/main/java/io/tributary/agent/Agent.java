@@ -49,6 +49,8 @@ public final class Agent implements AutoCloseable {
     private AgentConfig effective;
     /** Restreaming of streams captured elsewhere, or null. */
     private EdgeStreams edge;
+    /** SRT publish on a shared port (TRIBUTARY_SRT_PORT), or null. */
+    private volatile io.tributary.agent.srt.SrtListener srt;
 
     private final Clock clock;
     private final DvrStore dvr;
@@ -119,6 +121,10 @@ public final class Agent implements AutoCloseable {
             }, new io.vertx.core.DeploymentOptions().setInstances(extra))
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
+        if (config.srtPort() != AgentConfig.SRT_OFF) {
+            srt = io.tributary.agent.srt.SrtListener.start(supervisor, edge, config.hostname(), config.srtBind(),
+                    config.srtPort(), config.srtLatencyMs());
+        }
         effective = config.httpPort() == port ? config
                 : config.withPort(port, config.publicUrl().replace(":" + config.httpPort(), ":" + port));
         LOG.log(Level.INFO, "host=" + config.hostname() + ": listening on " + config.bind() + ":" + port);
@@ -151,6 +157,11 @@ public final class Agent implements AutoCloseable {
 
     public int port() {
         return server.actualPort();
+    }
+
+    /** The UDP port of SRT publish, or -1 when it is off. */
+    public int srtPort() {
+        return srt == null ? AgentConfig.SRT_OFF : srt.port();
     }
 
     public AgentConfig config() {
@@ -215,6 +226,17 @@ public final class Agent implements AutoCloseable {
         if (edge != null) {
             h.put("pulls", edge.size());
         }
+        io.tributary.agent.srt.SrtListener l = srt;
+        if (l != null) {
+            Map<String, Object> s = new TreeMap<>();
+            s.put("port", l.port());
+            s.put("publishers", l.sessions());
+            s.put("refused", l.rejected());
+            if (l.lastRejection() != null) {
+                s.put("last_refusal", l.lastRejection());
+            }
+            h.put("srt", s);
+        }
         if (control != null) {
             if (effective.controlPlaneUrl() != null) {
                 h.put("control_plane", control.controlPlaneReachable() ? "reachable" : "unreachable");
@@ -267,6 +289,9 @@ public final class Agent implements AutoCloseable {
             b.append("tributary_agent_config_external_error{reason=\"").append(reason).append("\"} ")
                     .append(err != null && reason.equals(err.reason()) ? 1 : 0).append('\n');
         }
+        gauge(b, "tributary_agent_srt_publishers", "SRT callers pushing now", null, srt == null ? 0 : srt.sessions());
+        counter(b, "tributary_agent_srt_refused_total", "SRT callers refused (bad streamid, no publish input, conflict)",
+                srt == null ? 0 : srt.rejected());
         gauge(b, "tributary_agent_edge_pulls", "streams pulled from other servers (restreamed)", null,
                 edge == null ? 0 : edge.size());
         counter(b, "tributary_agent_config_poll_failures_total", "config polls that failed",
@@ -355,6 +380,9 @@ public final class Agent implements AutoCloseable {
 
     @Override
     public void close() {
+        if (srt != null) {
+            srt.close();
+        }
         if (control != null) {
             control.close();
         }

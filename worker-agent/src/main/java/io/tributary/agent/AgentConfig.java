@@ -36,7 +36,13 @@ public record AgentConfig(
         long configRetryMaxMs,
         String ffmpegLogLevel,
         String peering,
-        String balancerUrl) {
+        String balancerUrl,
+        int srtPort,
+        String srtBind,
+        int srtLatencyMs) {
+
+    /** {@link #srtPort} when SRT publish is off (the default). */
+    public static final int SRT_OFF = -1;
 
     public static final String PEERING_NONE = "none";
     public static final String PEERING_REDIRECT = "redirect";
@@ -78,7 +84,31 @@ public record AgentConfig(
                 l.get("TRIBUTARY_FFMPEG_LOG_LEVEL", "fatal"),
                 peering(l.get("TRIBUTARY_PEERING",
                         cp.isBlank() || cp.equalsIgnoreCase("none") ? PEERING_NONE : PEERING_RESTREAM)),
-                balancer(l.get("TRIBUTARY_BALANCER_URL", null), cp));
+                balancer(l.get("TRIBUTARY_BALANCER_URL", null), cp),
+                srtPort(l.get("TRIBUTARY_SRT_PORT", "off")),
+                l.get("TRIBUTARY_SRT_BIND", "0.0.0.0"),
+                intSetting("TRIBUTARY_SRT_LATENCY_MS", l.get("TRIBUTARY_SRT_LATENCY_MS", "120"), 20, 10_000));
+    }
+
+    private static int srtPort(String v) {
+        String p = v.trim().toLowerCase(Locale.ROOT);
+        if (p.isEmpty() || p.equals("off") || p.equals("none")) {
+            return SRT_OFF;
+        }
+        return intSetting("TRIBUTARY_SRT_PORT", p, 0, 65535);
+    }
+
+    private static int intSetting(String key, String v, int min, int max) {
+        int n;
+        try {
+            n = Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " is '" + v + "': not a number");
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException(key + " is " + n + ": use " + min + ".." + max);
+        }
+        return n;
     }
 
     private static String peering(String v) {
@@ -156,7 +186,7 @@ public record AgentConfig(
         return new AgentConfig(controlPlaneUrl, hostname, clusterKey, port, bind, newPublicUrl,
                 privateUrl.equals(publicUrl) ? newPublicUrl : privateUrl, dataDir, dvrRoot, fileRoot, roles, group,
                 channelLimit, maxBitrate, configExternal, configExternalToken, configPollIntervalMs, configRetryMaxMs,
-                ffmpegLogLevel, peering, balancerUrl);
+                ffmpegLogLevel, peering, balancerUrl, srtPort, srtBind, srtLatencyMs);
     }
 
     private static String defaultHostname() {

@@ -12,7 +12,6 @@ import io.tributary.agent.edge.PushForwarder;
 import io.tributary.agent.hls.HlsOutput;
 import io.tributary.agent.ingest.Capture;
 import io.tributary.agent.ingest.CaptureSupervisor;
-import io.tributary.agent.ingest.InputOpener;
 import io.tributary.agent.ingest.PublishPipe;
 import io.tributary.agent.ingest.StreamOutput;
 import io.tributary.agent.ingest.TsFanout;
@@ -299,9 +298,7 @@ public final class HttpApi {
 
     private void publish(RoutingContext ctx, String name, StreamOutput out) {
         Capture c = supervisor.capture(name);
-        boolean accepts = c != null && c.config().inputs().stream()
-                .anyMatch(i -> InputOpener.scheme(i.url()).equals("publish"));
-        if (!accepts) {
+        if (c == null || !c.acceptsPublish()) {
             ctx.response().setStatusCode(403).putHeader("Content-Type", "text/plain")
                     .end("stream " + name + " has no publish:// input\n");
             return;

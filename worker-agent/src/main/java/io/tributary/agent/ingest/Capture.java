@@ -112,6 +112,11 @@ public final class Capture {
         return config;
     }
 
+    /** True when the stream takes pushes (a {@code publish://} input), over HTTP or SRT. */
+    public boolean acceptsPublish() {
+        return config.inputs().stream().anyMatch(i -> InputOpener.scheme(i.url()).equals("publish"));
+    }
+
     /** Takes a config that differs only in what applies without a restart (StreamDiff decides). */
     public void reconfigure(StreamConfig newConfig) {
         this.config = newConfig;
@@ -503,6 +508,7 @@ public final class Capture {
         InputConfig in = inputs.get(index);
         long timeoutMs = in.effectiveSourceTimeout() * 1000L;
         activeInput = in.url();
+        boolean pushed = InputOpener.scheme(in.url()).equals("publish");
         sessions++;
         if (!"running".equals(status)) {
             status = "starting";
@@ -578,7 +584,8 @@ public final class Capture {
                     ts.flush();
                     lastFlush = now;
                 }
-                if (!probed && seen > 0 && ts.hasPmt() && probeCache[index] != null
+                // (Not for a push: the next publisher may send another picture size with the same PMT.)
+                if (!probed && seen > 0 && ts.hasPmt() && probeCache[index] != null && !pushed
                         && probeCache[index].pmtCrc() == ts.pmtCrc()) {
                     probed = true; // same program as last time on this input: its probe still holds
                     mediaInfo = probeCache[index].info();

@@ -19,9 +19,11 @@ public final class PublishPipe {
     /** A publisher's session; the HTTP layer holds it and ends it when the upload ends. */
     public final class Session {
         private volatile boolean ended;
+        private volatile long lastPushNanos = System.nanoTime();
 
         public void push(byte[] bytes) {
             if (!ended) {
+                lastPushNanos = System.nanoTime();
                 queued.addAndGet(bytes.length);
                 queue.add(bytes);
             }
@@ -31,9 +33,15 @@ public final class PublishPipe {
             return queued.get() > HIGH_WATER;
         }
 
-        public void end() {
+        /** Ends the session; the demuxer reads the end only when this is still the current session. */
+        public synchronized void end() {
+            if (ended) {
+                return;
+            }
             ended = true;
-            queue.add(EOF);
+            if (current.get() == this) {
+                queue.add(EOF);
+            }
         }
 
         public boolean ended() {
@@ -41,6 +49,11 @@ public final class PublishPipe {
         }
     }
 
+    /**
+     * A publisher silent this long gives way to a new one: an encoder that crashed and reconnects
+     * is taken at once, before TCP or SRT notices that its old connection is dead.
+     */
+    public static final long STALE_MS = 2000;
     private static final int HIGH_WATER = 4 * 1024 * 1024;
     private static final byte[] EOF = new byte[0];
 
@@ -55,14 +68,23 @@ public final class PublishPipe {
     public Session attach(Runnable drainListener) {
         Session s = new Session();
         Session old = current.get();
+        boolean takeover = false;
         if (old != null && !old.ended()) {
-            return null;
+            if (!stale(old)) {
+                return null;
+            }
+            // Its connection is dead in all but name: its end stays queued, so the demuxer
+            // finishes the old publisher's bytes and starts afresh on the new one's.
+            old.end();
+            takeover = true;
         }
         if (!current.compareAndSet(old, s)) {
             return null;
         }
-        queue.clear();
-        queued.set(0);
+        if (!takeover) {
+            queue.clear();
+            queued.set(0);
+        }
         onDrain = drainListener;
         return s;
     }
@@ -70,6 +92,16 @@ public final class PublishPipe {
     public boolean hasPublisher() {
         Session s = current.get();
         return s != null && !s.ended();
+    }
+
+    /** A publisher that sent something within {@link #STALE_MS}: a new one would be refused. */
+    public boolean hasActivePublisher() {
+        Session s = current.get();
+        return s != null && !s.ended() && !stale(s);
+    }
+
+    private static boolean stale(Session s) {
+        return System.nanoTime() - s.lastPushNanos > STALE_MS * 1_000_000L;
     }
 
     /** Reader for one demuxer: EOF when the publisher's upload ended, AVERROR_EXIT when interrupted. */
