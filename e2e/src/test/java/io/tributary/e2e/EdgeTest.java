@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tributary.agent.srt.LibSrt;
+import io.tributary.agent.srt.SrtListener;
 import io.tributary.e2e.harness.Api;
 import io.tributary.e2e.harness.ClusterHarness;
 import io.tributary.e2e.harness.PlaylistPoller;
@@ -48,7 +50,8 @@ class EdgeTest {
     @BeforeAll
     void start() throws Exception {
         // The test machine is shared and loaded: a generous failure detector, so only the kill moves streams.
-        cluster = ClusterHarness.start(3, Map.of("TRIBUTARY_FAILOVER_TIMEOUT_MS", "8000"), Map.of());
+        cluster = ClusterHarness.start(3, Map.of("TRIBUTARY_FAILOVER_TIMEOUT_MS", "8000"),
+                Map.of("TRIBUTARY_SRT_PORT", "http"));
         api = cluster.api();
         source = cluster.agent("worker-1");
         other = cluster.agent("worker-2");
@@ -189,6 +192,40 @@ class EdgeTest {
         awaitPushedSegments(source.url() + "/ed-push/mpegts");
         // Through worker-2, which does not capture it: forwarded to worker-1 as it comes.
         awaitPushedSegments(other.url() + "/ed-push/mpegts");
+    }
+
+    @Test
+    @Order(4)
+    void anSrtPushToAServerThatDoesNotCaptureTheStreamIsForwardedToTheOneThatDoes() throws Exception {
+        LibSrt srt = LibSrt.load();
+        createStream("ed-srt", "\"inputs\":[{\"url\":\"publish://\"}],\"cluster_ingest\":{\"capture_at\":\"worker-1\"}");
+        await("publish stream placed").atMost(Duration.ofSeconds(30)).until(() ->
+                "worker-1".equals(api.get("/api/v1/streams/ed-srt").json().path("stats").path("assigned_to").asText()));
+        // An SRT caller on worker-2's shared SRT port (the UDP port of its HTTP port's number),
+        // sending the live MPEG-TS of ed-live in 1316-byte messages as an encoder does.
+        int s = srt.srt_create_socket();
+        byte[] id = "#!::r=ed-srt,m=publish".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        srt.srt_setsockflag(s, LibSrt.SRTO_STREAMID, id, id.length);
+        byte[] addr = SrtListener.sockaddr("127.0.0.1", URI.create(other.url()).getPort());
+        assertThat(srt.srt_connect(s, addr, addr.length)).as("SRT connect: " + srt.srt_getlasterror_str()).isZero();
+        String playlist = source.url() + "/ed-srt/index.m3u8";
+        try (InputStream live = openLive(source.url() + "/ed-live/mpegts")) {
+            byte[] b = new byte[1316];
+            await("SRT push through worker-2 cut on worker-1\n" + cluster.logs()).atMost(Duration.ofSeconds(40))
+                    .pollInterval(Duration.ofMillis(10)).until(() -> {
+                        for (int i = 0; i < 20; i++) {
+                            int n = live.readNBytes(b, 0, b.length);
+                            assertThat(srt.srt_sendmsg2(s, b, n, null)).as("SRT send").isEqualTo(n);
+                        }
+                        return highestSequence(playlist) >= 2;
+                    });
+            assertThat(api.get("/api/v1/streams/ed-srt").json().path("stats").path("running_on").toString())
+                    .isEqualTo("[\"worker-1\"]");
+            assertThat(Api.fetch(other.url() + "/health").body()).contains("\"publishers\":1");
+        } finally {
+            srt.srt_close(s);
+            srt.srt_cleanup();
+        }
     }
 
     /** Pushes until the capturing server cut two new segments of ed-push (and the edge plays it). */

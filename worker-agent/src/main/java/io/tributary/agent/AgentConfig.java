@@ -86,7 +86,7 @@ public record AgentConfig(
                         cp.isBlank() || cp.equalsIgnoreCase("none") ? PEERING_NONE : PEERING_RESTREAM)),
                 balancer(l.get("TRIBUTARY_BALANCER_URL", null), cp),
                 srtPort(l.get("TRIBUTARY_SRT_PORT", "off")),
-                l.get("TRIBUTARY_SRT_BIND", "0.0.0.0"),
+                l.get("TRIBUTARY_SRT_BIND", l.get("TRIBUTARY_BIND", "0.0.0.0")),
                 intSetting("TRIBUTARY_SRT_LATENCY_MS", l.get("TRIBUTARY_SRT_LATENCY_MS", "120"), 20, 10_000));
     }
 

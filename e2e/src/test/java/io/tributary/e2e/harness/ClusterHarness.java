@@ -57,6 +57,10 @@ public final class ClusterHarness implements AutoCloseable {
             env.put("TRIBUTARY_PUBLIC_URL", url());
             env.put("TRIBUTARY_DATA_DIR", dir.resolve(hostname()).toString());
             env.putAll(extraEnv);
+            if ("http".equals(env.get("TRIBUTARY_SRT_PORT"))) {
+                // SRT publish on the UDP port of the same number as the agent's HTTP (TCP) port
+                env.put("TRIBUTARY_SRT_PORT", Integer.toString(port));
+            }
             Path jar = repo.resolve("worker-agent/target/worker-agent.jar");
             require(jar);
             List<String> command = new java.util.ArrayList<>(net == null ? List.of() : net.prefix());
