@@ -84,6 +84,7 @@ public class AgentService {
             server.status = ServerConfig.STATUS_UP;
             server.statusChangedAt = now;
             events.record("server_up", null, hostname, null, "agent reports again", null);
+            peerRows = null;
             epoch.bump();
             scheduler.wakeAfterCommit();
         }
@@ -169,16 +170,64 @@ public class AgentService {
                 peers(hostname), dvrDelete, pulled.isEmpty() ? null : pulls.placements(pulled));
     }
 
-    /** Every other server with a URL, so a cut-off agent knows whom to ask. */
+    /** At most this many peers in a report answer: enough to ask, without 1,000 rows per report. */
+    static final int MAX_PEERS = 16;
+    /** How long the server list behind {@link #peers} is reused (it was read once per report). */
+    static final long PEER_LIST_MS = 1000;
+
+    record PeerRow(String hostname, String url, String status) {
+    }
+
+    private volatile List<PeerRow> peerRows;
+    private volatile long peerRowsAt;
+
+    /**
+     * Whom a cut-off agent asks whether they reach the control plane: the servers that follow it
+     * in hostname order (wrapping), those up first, at most {@link #MAX_PEERS}. Each server is so
+     * asked by about as many others, and the answer does not grow with the cluster.
+     */
     private List<AgentReportResponse.Peer> peers(String self) {
-        List<AgentReportResponse.Peer> out = new ArrayList<>();
-        for (ServerEntity s : ServerEntity.<ServerEntity>list("order by hostname")) {
-            String url = s.privatePayloadUrl != null ? s.privatePayloadUrl : s.publicPayloadUrl;
-            if (!s.hostname.equals(self) && url != null) {
-                out.add(new AgentReportResponse.Peer(s.hostname, url, s.status));
+        List<PeerRow> rows = peerRows;
+        long nowMs = clock.millis();
+        if (rows == null || nowMs - peerRowsAt > PEER_LIST_MS || nowMs < peerRowsAt) {
+            List<PeerRow> fresh = new ArrayList<>();
+            for (Object[] r : em.createQuery("select s.hostname, s.privatePayloadUrl, s.publicPayloadUrl, s.status"
+                    + " from ServerEntity s order by s.hostname", Object[].class).getResultList()) {
+                String url = r[1] != null ? (String) r[1] : (String) r[2];
+                if (url != null) {
+                    fresh.add(new PeerRow((String) r[0], url, (String) r[3]));
+                }
             }
+            rows = List.copyOf(fresh);
+            peerRows = rows;
+            peerRowsAt = nowMs;
         }
-        return out;
+        return ringPeers(rows, self);
+    }
+
+    /** The peers of {@code self} from rows sorted by hostname (pure; see {@link #peers}). */
+    static List<AgentReportResponse.Peer> ringPeers(List<PeerRow> rows, String self) {
+        int start = 0;
+        while (start < rows.size() && rows.get(start).hostname().compareTo(self) <= 0) {
+            start++;
+        }
+        List<AgentReportResponse.Peer> up = new ArrayList<>();
+        List<AgentReportResponse.Peer> others = new ArrayList<>();
+        for (int i = 0; i < rows.size() && up.size() < MAX_PEERS; i++) {
+            PeerRow r = rows.get((start + i) % rows.size());
+            if (r.hostname().equals(self)) {
+                continue;
+            }
+            AgentReportResponse.Peer p = new AgentReportResponse.Peer(r.hostname(), r.url(), r.status());
+            (ServerConfig.STATUS_UP.equals(r.status()) ? up : others).add(p);
+        }
+        for (AgentReportResponse.Peer p : others) {
+            if (up.size() >= MAX_PEERS) {
+                break;
+            }
+            up.add(p);
+        }
+        return up;
     }
 
     private ServerEntity register(String hostname, AgentReport report, Instant now) {
@@ -197,6 +246,7 @@ public class AgentService {
             s.publicPayloadUrl = report.publicPayloadUrl();
             s.privatePayloadUrl = report.privatePayloadUrl();
             s.persist();
+            peerRows = null; // a new peer for the others
             events.record("server_registered", null, hostname, null, "agent registered", null);
             return s;
         }
