@@ -4,6 +4,7 @@ import io.tributary.controlplane.configbackend.ConfigEpoch;
 import io.tributary.controlplane.event.EventService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.FlushModeType;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Instant;
@@ -60,7 +61,13 @@ public class AssignmentService {
         events.record("stream_assigned", name, a.hostname, a.generation, "restarted on " + a.hostname, null);
     }
 
-    /** Applies one plan in the caller's transaction; returns whether anything changed. */
+    /**
+     * Applies one plan in the caller's transaction; returns whether anything changed. Its
+     * per-stream queries (continuity, generation, last seen) read rows the plan does not write,
+     * so they run without Hibernate's auto-flush: a pass holds every stream and assignment as
+     * entities, and a flush before each of them dirty-checked thousands of entities per moved
+     * stream (most of the control plane's CPU while a dead server's streams were moved).
+     */
     @Transactional(Transactional.TxType.MANDATORY)
     public boolean apply(List<Placement.Decision> plan) {
         Instant now = Instant.now(clock);
@@ -146,7 +153,7 @@ public class AssignmentService {
             return null;
         }
         List<?> r = em.createNativeQuery("SELECT last_seen_at FROM server_reports WHERE hostname = :h")
-                .setParameter("h", host).getResultList();
+                .setFlushMode(FlushModeType.COMMIT).setParameter("h", host).getResultList();
         if (r.isEmpty() || r.get(0) == null) {
             return null;
         }
@@ -168,7 +175,8 @@ public class AssignmentService {
     }
 
     private long nextGeneration() {
-        return ((Number) em.createNativeQuery("SELECT nextval('assignment_generation_seq')").getSingleResult()).longValue();
+        return ((Number) em.createNativeQuery("SELECT nextval('assignment_generation_seq')")
+                .setFlushMode(FlushModeType.COMMIT).getSingleResult()).longValue();
     }
 
     /**
@@ -198,7 +206,7 @@ public class AssignmentService {
                 "SELECT max(CAST(report->>'media_sequence' AS bigint)), max(CAST(report->>'discontinuity_sequence' AS bigint)), "
                         + "max(reported_at), max(CAST(s.config->>'segment_duration' AS bigint)) "
                         + "FROM stream_reports r JOIN streams s ON s.name = r.stream_name WHERE r.stream_name = :n")
-                .setParameter("n", stream).getResultList();
+                .setFlushMode(FlushModeType.COMMIT).setParameter("n", stream).getResultList();
         long seq = a.mediaSequence;
         long disc = a.discontinuitySequence;
         long segMs = 2000;

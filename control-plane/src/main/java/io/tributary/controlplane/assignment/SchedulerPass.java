@@ -8,9 +8,9 @@ import io.tributary.controlplane.edge.DemandService;
 import io.tributary.controlplane.edge.OnDemand;
 import io.tributary.controlplane.event.EventService;
 import io.tributary.controlplane.server.ServerEntity;
-import io.tributary.controlplane.stream.StreamEntity;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.FlushModeType;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Duration;
@@ -112,22 +112,29 @@ public class SchedulerPass {
         }
     }
 
+    private record StreamRow(String name, String config, boolean disabled, boolean isStatic) {
+    }
+
     private List<Placement.StreamSpec> streams(Instant now) {
         List<Placement.StreamSpec> out = new ArrayList<>();
         Map<String, Instant> demanded = demand.all();
-        for (StreamEntity e : StreamEntity.<StreamEntity>listAll()) {
+        // Plain rows, not entities: the pass never writes streams, and thousands of managed
+        // entities made every flush of the pass (and of each of its queries) dirty-check them all.
+        for (Object[] row : em.createQuery("select e.name, e.config, e.disabled, e.isStatic from StreamEntity e", Object[].class)
+                .setFlushMode(FlushModeType.COMMIT).getResultList()) {
+            StreamRow e = new StreamRow((String) row[0], (String) row[1], (Boolean) row[2], (Boolean) row[3]);
             StreamConfig c;
             try {
-                c = json.readValue(e.config, StreamConfig.class);
+                c = json.readValue(e.config(), StreamConfig.class);
             } catch (Exception ex) {
-                LOG.errorf("stream=%s has an unreadable stored config: %s", e.name, ex.getMessage());
+                LOG.errorf("stream=%s has an unreadable stored config: %s", e.name(), ex.getMessage());
                 continue;
             }
             String group = c.labels() == null ? null : c.labels().get("group");
             // On-demand streams run while someone wants them (a lookup, viewers, edge pulls).
-            boolean wanted = !e.disabled
-                    && (e.isStatic || OnDemand.wanted(demanded.get(e.name), c.clientsTimeoutOrDefault(), now));
-            out.add(new Placement.StreamSpec(e.name, wanted,
+            boolean wanted = !e.disabled()
+                    && (e.isStatic() || OnDemand.wanted(demanded.get(e.name()), c.clientsTimeoutOrDefault(), now));
+            out.add(new Placement.StreamSpec(e.name(), wanted,
                     c.clusterIngest() == null ? null : c.clusterIngest().captureAt(), group, Placement.cost(c)));
         }
         return out;
@@ -146,8 +153,10 @@ public class SchedulerPass {
 
     private List<Placement.Current> current() {
         List<Placement.Current> out = new ArrayList<>();
-        for (AssignmentEntity a : AssignmentEntity.<AssignmentEntity>listAll()) {
-            out.add(new Placement.Current(a.streamName, a.hostname, a.handoffFrom, a.reason));
+        // Plain rows too: apply() loads the few assignments a plan changes.
+        for (Object[] a : em.createQuery("select a.streamName, a.hostname, a.handoffFrom, a.reason from AssignmentEntity a",
+                Object[].class).setFlushMode(FlushModeType.COMMIT).getResultList()) {
+            out.add(new Placement.Current((String) a[0], (String) a[1], (String) a[2], (String) a[3]));
         }
         return out;
     }

@@ -2,6 +2,7 @@ package io.tributary.controlplane.configbackend;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.FlushModeType;
 import jakarta.transaction.Transactional;
 
 /**
@@ -35,6 +36,8 @@ public class ConfigEpoch {
 
     @Transactional
     public long current() {
-        return ((Number) em.createNativeQuery("SELECT epoch FROM config_epoch WHERE id = 1").getSingleResult()).longValue();
+        // No auto-flush first: bumps are native statements, already executed when this reads.
+        return ((Number) em.createNativeQuery("SELECT epoch FROM config_epoch WHERE id = 1")
+                .setFlushMode(FlushModeType.COMMIT).getSingleResult()).longValue();
     }
 }
