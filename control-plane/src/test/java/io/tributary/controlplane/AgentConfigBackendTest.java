@@ -123,18 +123,76 @@ class AgentConfigBackendTest {
     }
 
     @Test
-    void unchangedConfigCostsA304() {
+    void aReportsNewNumbersAreWrittenBehindAndAChangeOfStatusAtOnce() {
+        String a = "behind-" + id();
+        String stream = "behind-cam-" + id();
+        try (SimAgent sim = new SimAgent(a)) {
+            admin().body("{\"inputs\":[{\"url\":\"fake://x\"}],\"cluster_ingest\":{\"capture_at\":\"" + a + "\"}}")
+                    .put("/api/v1/streams/" + stream).then().statusCode(200);
+            long generation = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> config(a).<Map<String, Object>>getList("streams").stream()
+                            .filter(m -> stream.equals(m.get("name")))
+                            .map(m -> ((Number) ((Map<?, ?>) m.get("assignment")).get("generation")).longValue())
+                            .findFirst().orElse(0L), g -> g > 0);
+            sim.streams = "[" + running(stream, generation, 10) + "]";
+            report(a, sim.streams).then().statusCode(200);
+            // A new row: written by the report itself.
+            admin().get("/api/v1/streams/" + stream).then().body("stats.status", equalTo("running"))
+                    .body("stats.lifetime", equalTo(5000));
+
+            // Same capture, new numbers: written behind, soon.
+            sim.streams = "[" + running(stream, generation, 11).replace("\"lifetime\":5000", "\"lifetime\":6000") + "]";
+            report(a, sim.streams).then().statusCode(200);
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
+                    admin().get("/api/v1/streams/" + stream).then().body("stats.lifetime", equalTo(6000)));
+
+            // A change of status: visible as soon as the report is answered, and not undone by a later flush.
+            sim.streams = "[{\"name\":\"" + stream + "\",\"generation\":" + generation
+                    + ",\"status\":\"error\",\"last_error\":\"input gone\",\"media_sequence\":12}]";
+            report(a, sim.streams).then().statusCode(200);
+            admin().get("/api/v1/streams/" + stream).then().body("stats.status", equalTo("error"));
+            await().during(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                    admin().get("/api/v1/streams/" + stream).then().body("stats.status", equalTo("error"))
+                            .body("stats.last_error", equalTo("input gone")));
+            admin().delete("/api/v1/streams/" + stream).then().statusCode(org.hamcrest.Matchers.lessThan(300));
+        }
+    }
+
+    @Test
+    void unchangedConfigCostsA304AndAHostsETagFollowsItsOwnStreamsOnly() {
         String host = "etag-" + id();
+        String group = "etag-group-" + id();
+        // In a group of its own, so no other test's stream lands here.
+        String body = "{\"public_payload_url\":\"http://127.0.0.1:9/" + host + "\",\"roles\":[\"ingest\"],\"group\":\"" + group
+                + "\",\"channel_limit\":10,\"streams\":[]}";
+        agent().body(body).put("/api/v1/agents/" + host).then().statusCode(200);
         Response first = agent().queryParam("host", host).get("/config-external/streams");
         assertThat(first.statusCode()).isEqualTo(200);
         String etag = first.getHeader("ETag");
         assertThat(etag).isNotBlank();
+        assertThat(agent().body(body).put("/api/v1/agents/" + host).then().statusCode(200).extract().path("config_etag")
+                .toString()).as("the report carries the host's ETag").isEqualTo(etag);
         Response second = agent().header("If-None-Match", etag).queryParam("host", host).get("/config-external/streams");
         assertThat(second.statusCode()).isEqualTo(304);
-        admin().body(TestApi.stream("fake://x")).put("/api/v1/streams/etag-change-" + id()).then().statusCode(200);
-        Response third = agent().header("If-None-Match", etag).queryParam("host", host).get("/config-external/streams");
-        assertThat(third.statusCode()).isEqualTo(200);
-        assertThat(third.getHeader("ETag")).isNotEqualTo(etag);
+
+        // A change elsewhere in the cluster is not this host's: its agents need not poll.
+        admin().body("{\"inputs\":[{\"url\":\"fake://x\"}],\"disabled\":true}").put("/api/v1/streams/etag-other-" + id())
+                .then().statusCode(200);
+        assertThat(agent().header("If-None-Match", etag).queryParam("host", host).get("/config-external/streams").statusCode())
+                .isEqualTo(304);
+
+        // A stream placed here changes it, in the report's answer and on the poll alike.
+        String mine = "etag-mine-" + id();
+        admin().body("{\"inputs\":[{\"url\":\"fake://x\"}],\"cluster_ingest\":{\"capture_at\":\"" + host
+                + "\"},\"labels\":{\"group\":\"" + group + "\"}}").put("/api/v1/streams/" + mine).then().statusCode(200);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            Response third = agent().header("If-None-Match", etag).queryParam("host", host).get("/config-external/streams");
+            assertThat(third.statusCode()).isEqualTo(200);
+            assertThat(third.getHeader("ETag")).isNotEqualTo(etag);
+            assertThat(third.jsonPath().getList("streams.name")).containsExactly(mine);
+            assertThat(agent().body(body).put("/api/v1/agents/" + host).then().statusCode(200).extract().path("config_etag")
+                    .toString()).isEqualTo(third.getHeader("ETag"));
+        });
     }
 
     @Test

@@ -12,7 +12,6 @@ import io.tributary.controlplane.assignment.Scheduler;
 import io.tributary.controlplane.common.ApiException;
 import io.tributary.controlplane.common.JsonText;
 import io.tributary.controlplane.common.TributaryConfig;
-import io.tributary.controlplane.configbackend.ConfigEpoch;
 import io.tributary.controlplane.edge.DemandService;
 import io.tributary.controlplane.edge.PullService;
 import io.tributary.controlplane.event.EventService;
@@ -40,17 +39,26 @@ public class AgentService {
     private final EntityManager em;
     private final ObjectMapper json;
     private final EventService events;
-    private final ConfigEpoch epoch;
     private final TributaryConfig config;
     private final Scheduler scheduler;
     private final Clock clock;
     private final io.tributary.controlplane.dvr.DvrService dvr;
     private final DemandService demand;
     private final PullService pulls;
+    private final ReportBuffer buffer;
+    private final io.tributary.controlplane.configbackend.ConfigBackendService backend;
+    /**
+     * Hosts whose server_reports row this replica wrote in full since it started, with the
+     * config_external_error it wrote ("" for none): a change of that error is written at once.
+     */
+    private final Map<String, String> rowWritten = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public AgentService(EntityManager em, ObjectMapper json, EventService events, ConfigEpoch epoch,
+    public AgentService(EntityManager em, ObjectMapper json, EventService events,
             TributaryConfig config, Scheduler scheduler, Clock clock, io.tributary.controlplane.dvr.DvrService dvr,
-            DemandService demand, PullService pulls) {
+            DemandService demand, PullService pulls, ReportBuffer buffer,
+            io.tributary.controlplane.configbackend.ConfigBackendService backend) {
+        this.buffer = buffer;
+        this.backend = backend;
         this.dvr = dvr;
         this.demand = demand;
         this.pulls = pulls;
@@ -58,7 +66,6 @@ public class AgentService {
         this.em = em;
         this.json = json;
         this.events = events;
-        this.epoch = epoch;
         this.config = config;
         this.clock = clock;
     }
@@ -80,26 +87,38 @@ public class AgentService {
                 .setParameter("h", hostname).getSingleResult();
         Instant now = Instant.now(clock);
         ServerEntity server = register(hostname, report, now);
+        String stats = write(report.stats());
+        String configError = report.configExternalError() == null ? null : write(report.configExternalError());
+        boolean fullRow = !java.util.Objects.equals(rowWritten.get(hostname), configError == null ? "" : configError);
         if (!ServerConfig.STATUS_UP.equals(server.status)) {
             server.status = ServerConfig.STATUS_UP;
             server.statusChangedAt = now;
             events.record("server_up", null, hostname, null, "agent reports again", null);
             peerRows = null;
-            epoch.bump();
+            // No config epoch bump: a server's state is on no host's page, and the pass that
+            // places streams here changes the pages it touches (their ETags are digests).
             scheduler.wakeAfterCommit();
+            // The scheduler must not see the old last_seen_at of a server now up and mark it down again.
+            fullRow = true;
         }
-        ServerReportEntity sr = ServerReportEntity.findById(hostname);
-        if (sr == null) {
-            sr = new ServerReportEntity();
-            sr.hostname = hostname;
+        if (fullRow) {
+            ServerReportEntity sr = ServerReportEntity.findById(hostname);
+            if (sr == null) {
+                sr = new ServerReportEntity();
+                sr.hostname = hostname;
+                sr.lastSeenAt = now;
+                sr.persist();
+            }
             sr.lastSeenAt = now;
-            sr.persist();
+            sr.agentStartedAt = report.startedAt();
+            sr.agentVersion = report.version();
+            sr.stats = stats;
+            sr.configExternalError = configError;
+            buffer.serverWritten(hostname);
+            rowWritten.put(hostname, configError == null ? "" : configError);
+        } else {
+            buffer.server(hostname, new ReportBuffer.ServerHot(now, report.startedAt(), report.version(), stats, configError));
         }
-        sr.lastSeenAt = now;
-        sr.agentStartedAt = report.startedAt();
-        sr.agentVersion = report.version();
-        sr.stats = write(report.stats());
-        sr.configExternalError = report.configExternalError() == null ? null : write(report.configExternalError());
 
         List<StreamReport> streams = report.streams() == null ? List.of() : report.streams();
         Map<String, StreamReportEntity> previous = new HashMap<>();
@@ -116,7 +135,6 @@ public class AgentService {
         }
         Set<String> seen = new HashSet<>();
         List<String> stop = new ArrayList<>();
-        boolean handoffDone = false;
         for (StreamReport r : streams) {
             if (r.name() == null || !seen.add(r.name())) {
                 continue;
@@ -135,8 +153,13 @@ public class AgentService {
                 e.id = new StreamReportEntity.Key(r.name(), hostname);
                 fill(e, r, now);
                 e.persist();
+                buffer.streamWritten(r.name(), hostname);
+            } else if (java.util.Objects.equals(e.generation, r.generation()) && e.status.equals(status(r))) {
+                // Same capture, same state: only its numbers moved on; written behind.
+                buffer.stream(r.name(), hostname, new ReportBuffer.StreamHot(write(r), now, e.generation, e.status));
             } else {
                 fill(e, r, now);
+                buffer.streamWritten(r.name(), hostname);
             }
             if (current && "running".equals(r.status()) && !wasRunning) {
                 long sinceAssigned = Duration.between(a.assignedAt, now).toMillis();
@@ -149,7 +172,6 @@ public class AgentService {
                         "new owner has a segment; " + a.handoffFrom + " stops", null);
                 a.handoffFrom = null;
                 a.handoffGeneration = null;
-                handoffDone = true;
             }
         }
         for (StreamReportEntity gone : previous.values()) {
@@ -157,16 +179,14 @@ public class AgentService {
                 events.record("capture_stopped", gone.id.streamName, hostname, gone.generation, "no longer reported", null);
             }
             gone.delete();
-        }
-        if (handoffDone) {
-            epoch.bump();
+            buffer.streamWritten(gone.id.streamName, hostname);
         }
         List<String> dvrDelete = dvr.onReport(hostname, report.dvr());
         // Edge pulls are not captures: stored apart, never fenced, never counted as running.
         List<StreamReport> pulled = report.pulls() == null ? List.of() : report.pulls();
         pulls.record(hostname, pulled, now);
         demand.keepAlive(streams, pulled, now);
-        return new AgentReportResponse(config.reportIntervalMs(), config.leaseMs(), ConfigEtag.of(epoch.current()), stop,
+        return new AgentReportResponse(config.reportIntervalMs(), config.leaseMs(), backend.etag(hostname, null), stop,
                 peers(hostname), dvrDelete, pulled.isEmpty() ? null : pulls.placements(pulled));
     }
 
@@ -233,6 +253,7 @@ public class AgentService {
     private ServerEntity register(String hostname, AgentReport report, Instant now) {
         ServerEntity s = ServerEntity.findById(hostname);
         if (s == null) {
+            rowWritten.remove(hostname); // a new server has no server_reports row yet
             s = new ServerEntity();
             s.hostname = hostname;
             s.roles = report.roles() == null ? "ingest,edge" : ServerService.roles(report.roles());
@@ -265,9 +286,13 @@ public class AgentService {
 
     private void fill(StreamReportEntity e, StreamReport r, Instant now) {
         e.generation = r.generation();
-        e.status = r.status() == null ? "error" : r.status();
+        e.status = status(r);
         e.report = write(r);
         e.reportedAt = now;
+    }
+
+    private static String status(StreamReport r) {
+        return r.status() == null ? "error" : r.status();
     }
 
     private String write(Object o) {

@@ -8,7 +8,10 @@ import jakarta.persistence.FlushModeType;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -62,23 +65,33 @@ public class AssignmentService {
     }
 
     /**
-     * Applies one plan in the caller's transaction; returns whether anything changed. Its
-     * per-stream queries (continuity, generation, last seen) read rows the plan does not write,
-     * so they run without Hibernate's auto-flush: a pass holds every stream and assignment as
-     * entities, and a flush before each of them dirty-checked thousands of entities per moved
-     * stream (most of the control plane's CPU while a dead server's streams were moved).
+     * Applies one plan in the caller's transaction; returns whether anything changed. What its
+     * decisions need is read up front in a few statements for the whole plan (assignments,
+     * continuity, generations, last seen per server) and its events written in one: a dead
+     * server's thousand streams took a thousand rounds of four queries and an insert. These reads
+     * touch rows the plan does not write, so they run without Hibernate's auto-flush (a pass
+     * holds many entities, and a flush before each query dirty-checked them all).
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public boolean apply(List<Placement.Decision> plan) {
         Instant now = Instant.now(clock);
+        List<String> names = plan.stream().map(Placement.Decision::stream).distinct().toList();
+        Map<String, AssignmentEntity> current = assignments(names);
+        Map<String, Reported> reported = reported(names);
+        int placements = (int) plan.stream().filter(d -> d.action() == Placement.Action.PLACE
+                || d.action() == Placement.Action.MOVE || d.action() == Placement.Action.HANDOFF).count();
+        java.util.Iterator<Long> generations = nextGenerations(placements).iterator();
+        Map<String, Long> silentFor = new HashMap<>();
+        List<EventService.Pending> log = new ArrayList<>();
         boolean changed = false;
         for (Placement.Decision d : plan) {
-            AssignmentEntity a = AssignmentEntity.findById(d.stream());
+            AssignmentEntity a = current.get(d.stream());
             switch (d.action()) {
                 case STOP -> {
                     if (a != null) {
-                        events.record("capture_stopped", d.stream(), a.hostname, a.generation, d.reason(), null);
+                        log.add(new EventService.Pending("capture_stopped", d.stream(), a.hostname, a.generation, d.reason(), null));
                         a.delete();
+                        current.remove(d.stream());
                         changed = true;
                     }
                 }
@@ -90,9 +103,10 @@ public class AssignmentService {
                         a.assignedAt = now;
                         a.reason = d.reason();
                         a.persist();
+                        current.put(d.stream(), a);
                     } else {
                         if (a.hostname != null) {
-                            Continuity c = continuity(d.stream(), a);
+                            Continuity c = continuity(a, reported.get(d.stream()), now);
                             a.mediaSequence = c.mediaSequence;
                             a.discontinuitySequence = c.discontinuitySequence;
                         }
@@ -101,7 +115,7 @@ public class AssignmentService {
                         a.handoffGeneration = null;
                         a.reason = d.reason();
                     }
-                    events.record("stream_waiting", d.stream(), d.from(), null, d.reason(), null);
+                    log.add(new EventService.Pending("stream_waiting", d.stream(), d.from(), null, d.reason(), null));
                     changed = true;
                 }
                 case PLACE, MOVE, HANDOFF -> {
@@ -110,9 +124,9 @@ public class AssignmentService {
                         a = new AssignmentEntity();
                         a.streamName = d.stream();
                     }
-                    Continuity c = continuity(d.stream(), a);
+                    Continuity c = continuity(a, reported.get(d.stream()), now);
                     long previousGeneration = a.generation;
-                    a.generation = nextGeneration();
+                    a.generation = generations.next();
                     // A hand-off's old owner goes on cutting until it learns its last number (m - 1):
                     // start the new owner a little further on, so the old one's segments up to m - 1
                     // are all still its own and no number is listed by both.
@@ -131,21 +145,52 @@ public class AssignmentService {
                     a.assignedAt = now;
                     if (fresh) {
                         a.persist();
+                        current.put(d.stream(), a);
                     }
                     String type = d.action() == Placement.Action.MOVE ? "failover" : "stream_assigned";
-                    Long duration = d.action() == Placement.Action.MOVE ? sinceLastSeen(d.from(), now) : null;
-                    events.record(type, d.stream(), d.to(), a.generation,
+                    Long duration = d.action() == Placement.Action.MOVE && d.from() != null
+                            ? silentFor.computeIfAbsent(d.from(), h -> sinceLastSeen(h, now)) : null;
+                    log.add(new EventService.Pending(type, d.stream(), d.to(), a.generation,
                             d.action() == Placement.Action.PLACE ? "assigned to " + d.to()
-                                    : d.reason() + "; " + d.from() + " -> " + d.to(), duration);
+                                    : d.reason() + "; " + d.from() + " -> " + d.to(), duration));
                     changed = true;
                 }
                 default -> throw new IllegalStateException(d.action().toString());
             }
         }
+        events.recordAll(log);
         if (changed) {
             epoch.bump();
         }
         return changed;
+    }
+
+    /** Bind parameters per IN list (PostgreSQL takes at most 65,535 per statement). */
+    private static final int CHUNK = 5000;
+
+    private Map<String, AssignmentEntity> assignments(List<String> names) {
+        Map<String, AssignmentEntity> out = new HashMap<>();
+        for (int i = 0; i < names.size(); i += CHUNK) {
+            for (AssignmentEntity a : em.createQuery("from AssignmentEntity a where a.streamName in :n", AssignmentEntity.class)
+                    .setFlushMode(FlushModeType.COMMIT).setParameter("n", names.subList(i, Math.min(names.size(), i + CHUNK)))
+                    .getResultList()) {
+                out.put(a.streamName, a);
+            }
+        }
+        return out;
+    }
+
+    private List<Long> nextGenerations(int n) {
+        if (n == 0) {
+            return List.of();
+        }
+        List<Long> out = new ArrayList<>();
+        for (Object o : em.createNativeQuery("SELECT nextval('assignment_generation_seq') FROM generate_series(1, :n)")
+                .setFlushMode(FlushModeType.COMMIT).setParameter("n", n).getResultList()) {
+            out.add(((Number) o).longValue());
+        }
+        java.util.Collections.sort(out);
+        return out;
     }
 
     private Long sinceLastSeen(String host, Instant now) {
@@ -196,33 +241,51 @@ public class AssignmentService {
     private record Continuity(long mediaSequence, long discontinuitySequence, long segmentMs) {
     }
 
+    /** What the servers reported of a stream: newest segment, discontinuity, when, and its segment duration. */
+    record Reported(Long mediaSequence, Long discontinuitySequence, Instant at, Long segmentMs) {
+    }
+
+    /** The reports of each of {@code names} that has a stream row, one grouped query per chunk. */
+    private Map<String, Reported> reported(List<String> names) {
+        Map<String, Reported> out = new HashMap<>();
+        for (int i = 0; i < names.size(); i += CHUNK) {
+            @SuppressWarnings("unchecked")
+            List<Object[]> rows = em.createNativeQuery(
+                    "SELECT s.name, max(CAST(r.report->>'media_sequence' AS bigint)), max(CAST(r.report->>'discontinuity_sequence' AS bigint)), "
+                            + "max(r.reported_at), max(CAST(s.config->>'segment_duration' AS bigint)) "
+                            + "FROM streams s LEFT JOIN stream_reports r ON r.stream_name = s.name WHERE s.name IN (:n) GROUP BY s.name")
+                    .setFlushMode(FlushModeType.COMMIT).setParameter("n", names.subList(i, Math.min(names.size(), i + CHUNK)))
+                    .getResultList();
+            for (Object[] r : rows) {
+                out.put((String) r[0], new Reported(r[1] == null ? null : ((Number) r[1]).longValue(),
+                        r[2] == null ? null : ((Number) r[2]).longValue(), r[3] == null ? null : toInstant(r[3]),
+                        r[4] == null ? null : ((Number) r[4]).longValue()));
+            }
+        }
+        return out;
+    }
+
+    private Continuity continuity(String stream, AssignmentEntity a) {
+        return continuity(a, reported(List.of(stream)).get(stream), Instant.now(clock));
+    }
+
     /**
      * Where a new capture of the stream continues: after the newest segment any server reported,
      * plus the segments the old owner may have cut since its last report, so a player never sees
      * a sequence number again.
      */
-    private Continuity continuity(String stream, AssignmentEntity a) {
-        List<Object[]> rows = em.createNativeQuery(
-                "SELECT max(CAST(report->>'media_sequence' AS bigint)), max(CAST(report->>'discontinuity_sequence' AS bigint)), "
-                        + "max(reported_at), max(CAST(s.config->>'segment_duration' AS bigint)) "
-                        + "FROM stream_reports r JOIN streams s ON s.name = r.stream_name WHERE r.stream_name = :n")
-                .setFlushMode(FlushModeType.COMMIT).setParameter("n", stream).getResultList();
+    static Continuity continuity(AssignmentEntity a, Reported r, Instant now) {
         long seq = a.mediaSequence;
         long disc = a.discontinuitySequence;
-        long segMs = 2000;
-        if (!rows.isEmpty() && rows.get(0)[3] != null) {
-            segMs = ((Number) rows.get(0)[3]).longValue();
-        }
-        if (!rows.isEmpty() && rows.get(0)[0] != null) {
-            Object[] r = rows.get(0);
-            long reported = ((Number) r[0]).longValue();
-            long elapsed = Math.max(0, java.time.Duration.between(toInstant(r[2]), Instant.now(clock)).toMillis());
-            seq = Math.max(seq, reported + 1 + (elapsed + segMs - 1) / segMs);
-            disc = Math.max(disc, r[1] == null ? 0 : ((Number) r[1]).longValue());
+        long segMs = r != null && r.segmentMs() != null ? r.segmentMs() : 2000;
+        if (r != null && r.mediaSequence() != null && r.at() != null) {
+            long elapsed = Math.max(0, java.time.Duration.between(r.at(), now).toMillis());
+            seq = Math.max(seq, r.mediaSequence() + 1 + (elapsed + segMs - 1) / segMs);
+            disc = Math.max(disc, r.discontinuitySequence() == null ? 0 : r.discontinuitySequence());
         } else if (a.generation > 0) {
             seq = seq + 1;
         }
-        LOG.debugf("continuity stream=%s media_sequence=%d discontinuity_sequence=%d", stream, seq, disc);
+        LOG.debugf("continuity stream=%s media_sequence=%d discontinuity_sequence=%d", a.streamName, seq, disc);
         return new Continuity(seq, disc, segMs);
     }
 }

@@ -55,10 +55,18 @@ public class Scheduler {
         }
     }
 
-    /** Runs a pass soon, without waiting for the next tick. */
+    private final java.util.concurrent.atomic.AtomicBoolean wakeQueued = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Runs a pass soon, without waiting for the next tick. Wakes coalesce: at most one pass is
+     * queued (a thousand servers coming up queued a thousand passes, run back to back).
+     */
     public void wake() {
-        if (executor != null && !executor.isShutdown()) {
-            executor.execute(this::tick);
+        if (executor != null && !executor.isShutdown() && wakeQueued.compareAndSet(false, true)) {
+            executor.execute(() -> {
+                wakeQueued.set(false); // a wake from now on queues another pass, which sees its change
+                tick();
+            });
         }
     }
 

@@ -80,10 +80,12 @@ public class SchedulerPass {
         Instant deadline = now.minusMillis(config.failoverTimeoutMs());
         long suspectMs = probe.suspectAfterMs();
         Instant suspect = suspectMs > 0 ? now.minusMillis(Math.min(suspectMs, config.failoverTimeoutMs())) : deadline;
+        // NO KEY UPDATE: it changes no key, and FOR UPDATE also blocked every report of these
+        // servers that inserts a stream_reports row (its foreign key check) until the pass ended.
         @SuppressWarnings("unchecked")
         List<Object[]> silent = em.createNativeQuery(
                 "SELECT s.hostname, r.last_seen_at FROM servers s LEFT JOIN server_reports r ON r.hostname = s.hostname "
-                        + "WHERE s.status = 'up' AND (r.last_seen_at IS NULL OR r.last_seen_at < :deadline) FOR UPDATE OF s")
+                        + "WHERE s.status = 'up' AND (r.last_seen_at IS NULL OR r.last_seen_at < :deadline) FOR NO KEY UPDATE OF s")
                 .setParameter("deadline", suspect).getResultList();
         boolean changed = false;
         for (Object[] row : silent) {

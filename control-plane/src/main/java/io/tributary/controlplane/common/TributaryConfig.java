@@ -28,6 +28,10 @@ public interface TributaryConfig {
     @WithDefault("500")
     long schedulerIntervalMs();
 
+    /** How often reports' unchanged facts (last seen, stats, segment numbers) are written behind. */
+    @WithDefault("200")
+    long reportFlushMs();
+
     /** Silence after which the leader probes a server's agent (default 1.5 report intervals; 0: never). */
     Optional<Long> deathProbeAfterMs();
 

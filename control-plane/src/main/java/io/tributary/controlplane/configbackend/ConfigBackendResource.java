@@ -1,7 +1,6 @@
 package io.tributary.controlplane.configbackend;
 
 import io.tributary.api.configbackend.ConfigBackendStreams;
-import io.tributary.controlplane.agent.ConfigEtag;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -17,11 +16,9 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class ConfigBackendResource {
     private final ConfigBackendService service;
-    private final ConfigEpoch epoch;
 
-    public ConfigBackendResource(ConfigBackendService service, ConfigEpoch epoch) {
+    public ConfigBackendResource(ConfigBackendService service) {
         this.service = service;
-        this.epoch = epoch;
     }
 
     @GET
@@ -33,13 +30,13 @@ public class ConfigBackendResource {
             throw io.tributary.controlplane.common.ApiException.invalid("limit",
                     "limit must be between 1 and " + ConfigBackendService.PAGE_SIZE + ", got " + limit);
         }
+        List<String> names = name == null || name.isBlank() ? null
+                : Arrays.stream(name.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         // The ETag is read before the page, so a change in between makes the next poll fetch again.
-        String etag = ConfigEtag.of(epoch.current());
+        String etag = service.etag(host, names);
         if (etag.equals(ifNoneMatch) && cursor == null) {
             return Response.notModified().header("ETag", etag).build();
         }
-        List<String> names = name == null || name.isBlank() ? null
-                : Arrays.stream(name.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         ConfigBackendStreams page = service.streams(host, names, cursor,
                 limit == null ? ConfigBackendService.PAGE_SIZE : limit);
         return Response.ok(page).header("ETag", etag).build();

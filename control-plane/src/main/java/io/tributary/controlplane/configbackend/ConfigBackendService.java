@@ -84,6 +84,35 @@ public class ConfigBackendService {
         return new ConfigBackendStreams(out, next, prev, estimated);
     }
 
+    /** One row of a page as the ETag digests it: the config and everything of its assignment the page shows. */
+    private static final String ROW = "s.name || '|' || CAST(s.config AS text) || '|' || coalesce(a.hostname, '') || '|' "
+            + "|| coalesce(CAST(a.generation AS text), '') || '|' || coalesce(a.handoff_from, '') || '|' "
+            + "|| coalesce(CAST(a.handoff_generation AS text), '') || '|' || coalesce(CAST(a.media_sequence AS text), '') "
+            + "|| '|' || coalesce(CAST(a.discontinuity_sequence AS text), '')";
+
+    /**
+     * The ETag of an answer: a digest of exactly the rows its pages hold (each stream's config
+     * and its assignment or hand-off), so it changes when they change and only then. A host's
+     * page ({@code ?host=}) changes only with that host's streams: it was the cluster-wide config
+     * epoch, and every change anywhere (a server up, a move) sent every agent to re-read its config.
+     */
+    @Transactional
+    public String etag(String host, List<String> names) {
+        boolean byName = names != null && !names.isEmpty();
+        String sql = byName
+                ? "SELECT md5(:h || '#' || coalesce(string_agg(" + ROW + ", ',' ORDER BY s.name), '')) FROM streams s "
+                        + "LEFT JOIN assignments a ON a.stream_name = s.name WHERE s.name IN (:names)"
+                : "SELECT md5(:h || '#' || coalesce(string_agg(" + ROW + ", ',' ORDER BY s.name), '')) FROM streams s "
+                        + "JOIN assignments a ON a.stream_name = s.name WHERE s.disabled = false AND s.name IN "
+                        + "(SELECT stream_name FROM assignments WHERE hostname = :h "
+                        + "UNION ALL SELECT stream_name FROM assignments WHERE handoff_from = :h)";
+        var q = em.createNativeQuery(sql).setParameter("h", host == null ? "" : host);
+        if (byName) {
+            q.setParameter("names", names);
+        }
+        return "\"" + (byName ? "n" : "h") + q.getSingleResult() + "\"";
+    }
+
     private long estimate(boolean byName, String host, List<String> names) {
         if (byName) {
             return ((Number) em.createNativeQuery("SELECT count(*) FROM streams WHERE name IN (:n)")

@@ -17,9 +17,59 @@ import org.jboss.logging.Logger;
 public class EventService {
     private static final Logger LOG = Logger.getLogger(EventService.class);
     private final Clock clock;
+    private final jakarta.persistence.EntityManager em;
 
-    public EventService(Clock clock) {
+    public EventService(Clock clock, jakarta.persistence.EntityManager em) {
         this.clock = clock;
+        this.em = em;
+    }
+
+    /** One event of {@link #recordAll}. */
+    public record Pending(String type, String stream, String server, Long generation, String message, Long durationMs) {
+    }
+
+    /**
+     * Records many events in one statement (in the caller's transaction), in list order: a pass
+     * that moves a dead server's thousand streams wrote a thousand single inserts.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void recordAll(List<Pending> list) {
+        if (list.isEmpty()) {
+            return;
+        }
+        int n = list.size();
+        String[] type = new String[n];
+        String[] stream = new String[n];
+        String[] server = new String[n];
+        Long[] generation = new Long[n];
+        String[] message = new String[n];
+        Long[] duration = new Long[n];
+        for (int i = 0; i < n; i++) {
+            Pending p = list.get(i);
+            type[i] = p.type();
+            stream[i] = p.stream();
+            server[i] = p.server();
+            generation[i] = p.generation();
+            message[i] = p.message();
+            duration[i] = p.durationMs();
+            LOG.infof("event %s stream=%s server=%s generation=%s %s", p.type(), p.stream(), p.server(), p.generation(),
+                    p.message());
+        }
+        em.unwrap(org.hibernate.Session.class).doWork(c -> {
+            try (java.sql.PreparedStatement st = c.prepareStatement("INSERT INTO events (at, type, stream_name, hostname, "
+                    + "generation, message, duration_ms) SELECT ?, v.type, v.stream, v.server, v.generation, v.message, v.duration "
+                    + "FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[]) WITH ORDINALITY "
+                    + "AS v(type, stream, server, generation, message, duration, i) ORDER BY v.i")) {
+                st.setTimestamp(1, java.sql.Timestamp.from(Instant.now(clock)));
+                st.setArray(2, c.createArrayOf("text", type));
+                st.setArray(3, c.createArrayOf("text", stream));
+                st.setArray(4, c.createArrayOf("text", server));
+                st.setArray(5, c.createArrayOf("int8", generation));
+                st.setArray(6, c.createArrayOf("text", message));
+                st.setArray(7, c.createArrayOf("int8", duration));
+                st.executeUpdate();
+            }
+        });
     }
 
     @Transactional

@@ -59,6 +59,21 @@ class ControlPlaneScaleBench {
     String base;
     String key;
 
+    static final String SEQ = "\"@SEQ@\"";
+    static final String KBIT = "\"@KBIT@\"";
+
+    /**
+     * What a real agent's report changes every time: the newest segment's number (one every 2 s)
+     * and the measured bitrate, so the control plane cannot skip a report as unchanged.
+     */
+    static String live(String body) {
+        if (!body.contains(KBIT)) {
+            return body;
+        }
+        long now = System.currentTimeMillis();
+        return body.replace(SEQ, Long.toString(now / 2000 % 1_000_000)).replace(KBIT, Long.toString(900 + now % 200));
+    }
+
     /**
      * One simulated agent: like the real one it reports once a second (never two reports at once:
      * a tick while one is in flight is skipped and counted), polls its config when the answer's
@@ -81,7 +96,7 @@ class ControlPlaneScaleBench {
 
         String body(String streams) {
             return "{\"public_payload_url\":\"" + url + "\",\"channel_limit\":2000,"
-                    + "\"stats\":{\"cpu_usage\":10,\"output_kbit\":1000},\"streams\":" + streams + "}";
+                    + "\"stats\":{\"cpu_usage\":10,\"output_kbit\":" + KBIT + "},\"streams\":" + streams + "}";
         }
 
         void report() {
@@ -97,7 +112,7 @@ class ControlPlaneScaleBench {
             long t0 = System.nanoTime();
             http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/api/v1/agents/" + host))
                     .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-                    .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString())
+                    .PUT(HttpRequest.BodyPublishers.ofString(live(body))).build(), HttpResponse.BodyHandlers.ofString())
                     .whenComplete((r, e) -> {
                         if (measuring) {
                             reportMs.add((System.nanoTime() - t0) / 1e6);
@@ -140,7 +155,8 @@ class ControlPlaneScaleBench {
                             for (JsonNode st : page.path("streams")) {
                                 reports.add("{\"name\":\"" + st.path("name").asText() + "\",\"generation\":"
                                         + st.path("assignment").path("generation").asLong()
-                                        + ",\"status\":\"running\",\"media_sequence\":1,\"has_segment\":true}");
+                                        + ",\"status\":\"running\",\"media_sequence\":" + SEQ + ",\"has_segment\":true,"
+                                        + "\"bitrate_in\":" + KBIT + ",\"lifetime\":" + SEQ + "}");
                             }
                             String next = page.path("next").isNull() ? null : page.path("next").asText(null);
                             if (next != null) {
