@@ -183,7 +183,11 @@ class ControlPlaneScaleBench {
                         + " true, false FROM generate_series(1, " + STREAMS + ") g");
             }
             // Few threads, keep-alive connections, asynchronous sends: the simulator must not eat the cores it measures.
-            http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(Executors.newFixedThreadPool(2)).build();
+            // HTTP/1.1 as real agents speak it, a connection per report in flight: the client's default
+            // (h2c) multiplexed every simulated agent on one connection, whose lock all the control
+            // plane's worker threads then queued on (378 s of blocked time in a 30 s window).
+            http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
+                    .executor(Executors.newFixedThreadPool(2)).build();
             base = cluster.url();
             key = cluster.clusterKey();
             // The agents' own endpoint (POST .../cluster/poke makes one report now, as the real agent does);

@@ -109,7 +109,7 @@ public final class ClusterHarness implements AutoCloseable {
         this.cpExtraEnv = cpExtraEnv;
         Path jar = repo.resolve("control-plane/target/quarkus-app/quarkus-run.jar");
         require(jar);
-        this.controlPlane = new ManagedProcess("control-plane", List.of(java(), "-Xmx384m", "-jar", jar.toString()),
+        this.controlPlane = new ManagedProcess("control-plane", controlPlaneCommand(jar),
                 controlPlaneEnv(cpPort), dir.resolve("control-plane.log"));
         for (int i = 1; i <= workers; i++) {
             agents.add(new Agent(i, agentEnv, net == null ? null : net.apply(i)));
@@ -162,11 +162,25 @@ public final class ClusterHarness implements AutoCloseable {
     /** A second control-plane replica on the same database (for leader hand-over tests). */
     public ManagedProcess startReplica(int port) throws IOException {
         ManagedProcess p = new ManagedProcess("control-plane-" + port,
-                List.of(java(), "-Xmx384m", "-jar", repo.resolve("control-plane/target/quarkus-app/quarkus-run.jar").toString()),
+                controlPlaneCommand(repo.resolve("control-plane/target/quarkus-app/quarkus-run.jar")),
                 controlPlaneEnv(port), dir.resolve("control-plane-" + port + ".log"));
         p.start();
         awaitControlPlane(p, port);
         return p;
+    }
+
+    /**
+     * The control plane's command line: a small heap, plus what {@code -Dtributary.cp.jvm-args}
+     * adds (space-separated; benches use it for a larger heap or a JFR recording).
+     */
+    private static List<String> controlPlaneCommand(Path jar) {
+        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx384m"));
+        String extra = System.getProperty("tributary.cp.jvm-args", "").trim();
+        if (!extra.isEmpty()) {
+            cmd.addAll(List.of(extra.split("\\s+")));
+        }
+        cmd.addAll(List.of("-jar", jar.toString()));
+        return cmd;
     }
 
     private Map<String, String> controlPlaneEnv(int port) {
