@@ -5,10 +5,11 @@ import io.tributary.controlplane.common.AfterCommit;
 import io.tributary.controlplane.server.ServerEntity;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.TransactionSynchronizationRegistry;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,11 +29,18 @@ public class AgentPoke {
 
     private final TransactionSynchronizationRegistry transactions;
     private final TokenService tokens;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+    /**
+     * Vert.x's client, not java.net.http: HttpClient.sendAsync completes every request on the
+     * common pool, which on a 2-core machine is a new thread per request (thousands a minute when
+     * a dead server's streams move to every other server).
+     */
+    private final HttpClient http;
 
-    public AgentPoke(TransactionSynchronizationRegistry transactions, TokenService tokens) {
+    public AgentPoke(TransactionSynchronizationRegistry transactions, TokenService tokens, Vertx vertx) {
         this.transactions = transactions;
         this.tokens = tokens;
+        this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(500).setMaxPoolSize(2)
+                .setKeepAlive(true));
     }
 
     /** In the plan's transaction: after it commits, pokes every up server that gains or hands off a stream. */
@@ -65,19 +73,20 @@ public class AgentPoke {
     }
 
     private void poke(String host, String url) {
-        HttpRequest req;
+        RequestOptions req;
         try {
-            req = HttpRequest.newBuilder(URI.create((url.endsWith("/") ? url.substring(0, url.length() - 1) : url)
-                    + "/cluster/poke")).timeout(TIMEOUT).header("Authorization", "Bearer " + tokens.clusterKey())
-                    .POST(HttpRequest.BodyPublishers.noBody()).build();
-        } catch (IllegalArgumentException e) {
-            return;
+            req = new RequestOptions().setMethod(HttpMethod.POST)
+                    .setAbsoluteURI((url.endsWith("/") ? url.substring(0, url.length() - 1) : url) + "/cluster/poke")
+                    .setIdleTimeout(TIMEOUT.toMillis()).putHeader("Authorization", "Bearer " + tokens.clusterKey());
+        } catch (RuntimeException e) {
+            return; // not a URL: the agent learns at its next report
         }
-        http.sendAsync(req, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
-            if (e != null || r.statusCode() / 100 != 2) {
-                LOG.debugf("host=%s: poke of %s failed (%s); it learns at its next report", host, url,
-                        e != null ? e.toString() : "HTTP " + r.statusCode());
-            }
-        });
+        http.request(req).compose(r -> r.send()).compose(resp -> resp.body().map(b -> resp.statusCode()))
+                .onComplete(ar -> {
+                    if (ar.failed() || ar.result() / 100 != 2) {
+                        LOG.debugf("host=%s: poke of %s failed (%s); it learns at its next report", host, url,
+                                ar.failed() ? ar.cause().toString() : "HTTP " + ar.result());
+                    }
+                });
     }
 }
