@@ -23,6 +23,8 @@ public class AgentResource {
     @PUT
     @Path("/{hostname}")
     public AgentReportResponse report(@PathParam("hostname") String hostname, AgentReport report) {
-        return service.report(hostname, report);
+        // The steady report (nothing changed since the last) needs no transaction.
+        AgentReportResponse quick = service.quickReport(hostname, report);
+        return quick != null ? quick : service.report(hostname, report);
     }
 }

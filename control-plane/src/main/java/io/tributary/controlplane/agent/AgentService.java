@@ -19,6 +19,7 @@ import io.tributary.controlplane.server.ServerEntity;
 import io.tributary.controlplane.server.ServerService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.FlushModeType;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,6 +48,10 @@ public class AgentService {
     private final PullService pulls;
     private final ReportBuffer buffer;
     private final io.tributary.controlplane.configbackend.ConfigBackendService backend;
+    private final io.agroal.api.AgroalDataSource db;
+    private final jakarta.transaction.TransactionSynchronizationRegistry transactions;
+    /** What this replica last wrote of each host in a full report (see {@link #quickReport}). */
+    private final Map<String, HostMemory> memory = new java.util.concurrent.ConcurrentHashMap<>();
     /**
      * Hosts whose server_reports row this replica wrote in full since it started, with the
      * config_external_error it wrote ("" for none): a change of that error is written at once.
@@ -56,7 +61,11 @@ public class AgentService {
     public AgentService(EntityManager em, ObjectMapper json, EventService events,
             TributaryConfig config, Scheduler scheduler, Clock clock, io.tributary.controlplane.dvr.DvrService dvr,
             DemandService demand, PullService pulls, ReportBuffer buffer,
-            io.tributary.controlplane.configbackend.ConfigBackendService backend) {
+            io.tributary.controlplane.configbackend.ConfigBackendService backend,
+            io.agroal.api.AgroalDataSource db,
+            jakarta.transaction.TransactionSynchronizationRegistry transactions) {
+        this.db = db;
+        this.transactions = transactions;
         this.buffer = buffer;
         this.backend = backend;
         this.dvr = dvr;
@@ -73,6 +82,101 @@ public class AgentService {
     /** Advisory-lock class (two-key form) of the per-host report lock; the leader lock uses the one-key form. */
     static final int REPORT_LOCK_CLASS = 7301;
 
+    /** How long a host's memory answers its reports before a full report checks it against the database. */
+    static final long MEMORY_MS = 10_000;
+
+    /**
+     * A host as the last full report of it on this replica left it: the version of the host it
+     * read ({@link #VERSION}), its streams' generations and states, and the answer's ETag and
+     * stop list, which stand as long as that version does.
+     */
+    private record HostMemory(String version, long atMs, Map<String, Previous> streams, String configError, String apiUrl,
+            String publicUrl, String privateUrl, String etag, List<String> stop) {
+    }
+
+    /**
+     * The steady report, answered without a transaction: when the host reports the same streams
+     * in the same states and generations as its last full report on this replica, the same
+     * URLs and config error, nothing else pending (pulls, hand-offs, DVR changes), and the host's
+     * version has not moved since, nothing needs deciding: its numbers are written behind and the
+     * answer is the last one. One read instead of a transaction of eight statements, a thousand
+     * times a second at 1,000 agents. Returns null when a full report is needed ({@link #report}).
+     */
+    public AgentReportResponse quickReport(String hostname, AgentReport report) {
+        if (report == null || hostname == null) {
+            return null;
+        }
+        HostMemory m = memory.get(hostname);
+        long nowMs = clock.millis();
+        if (m == null || nowMs - m.atMs() > MEMORY_MS || nowMs < m.atMs()
+                || report.pulls() != null && !report.pulls().isEmpty()
+                || !java.util.Objects.equals(m.apiUrl(), report.apiUrl())
+                || !java.util.Objects.equals(m.publicUrl(), report.publicPayloadUrl())
+                || !java.util.Objects.equals(m.privateUrl(), report.privatePayloadUrl())
+                || !dvr.quiet(hostname, report.dvr())) {
+            return null;
+        }
+        String configError = report.configExternalError() == null ? null : write(report.configExternalError());
+        if (!java.util.Objects.equals(m.configError(), configError)) {
+            return null;
+        }
+        List<StreamReport> streams = report.streams() == null ? List.of() : report.streams();
+        if (streams.size() != m.streams().size()) {
+            return null;
+        }
+        for (StreamReport r : streams) {
+            Previous p = r.name() == null ? null : m.streams().get(r.name());
+            if (p == null || !java.util.Objects.equals(p.generation(), r.generation()) || !status(r).equals(p.status())) {
+                return null;
+            }
+        }
+        if (new HashSet<>(streams.stream().map(StreamReport::name).toList()).size() != streams.size()) {
+            return null;
+        }
+        String version = readVersion(hostname);
+        if (version == null || !version.equals(m.version())) {
+            return null;
+        }
+        Instant now = Instant.ofEpochMilli(nowMs);
+        buffer.server(hostname, new ReportBuffer.ServerHot(now, report.startedAt(), report.version(), write(report.stats()),
+                configError));
+        for (StreamReport r : streams) {
+            Previous p = m.streams().get(r.name());
+            buffer.stream(r.name(), hostname, new ReportBuffer.StreamHot(write(r), now, p.generation(), p.status()));
+        }
+        buffer.demand(DemandService.demanded(streams, List.of()), now);
+        return new AgentReportResponse(config.reportIntervalMs(), config.leaseMs(), m.etag(), m.stop(), peers(hostname),
+                null, null);
+    }
+
+    /**
+     * What a steady report's answer depends on, for one host, as one string: the content epoch
+     * (stream configs, DVR deletions), the server's state, and a digest of the assignments it
+     * owns or hands off. A change elsewhere in the cluster (another server down, streams moved
+     * between others) leaves it alone; the cluster-wide epoch sent every agent down the full path
+     * after every move, and at 1,000 agents the full paths kept the control plane saturated.
+     */
+    static final String VERSION = "WITH h AS (SELECT CAST(? AS text) AS name) "
+            + "SELECT e.content_epoch || '|' || coalesce((SELECT s.status || CAST(s.draining AS text) FROM servers s, h "
+            + "WHERE s.hostname = h.name), '-') || '|' || (SELECT md5(coalesce(string_agg(x, ',' ORDER BY x), '')) FROM ("
+            + "SELECT a.stream_name || ':' || a.generation || ':' || coalesce(a.handoff_from, '') || ':' "
+            + "|| coalesce(CAST(a.handoff_generation AS text), '') || ':' || a.media_sequence || ':' || a.discontinuity_sequence AS x "
+            + "FROM assignments a, h WHERE a.hostname = h.name UNION ALL "
+            + "SELECT a.stream_name || '<' || a.hostname || ':' || a.generation || ':' || coalesce(CAST(a.handoff_generation AS text), '') "
+            + "FROM assignments a, h WHERE a.handoff_from = h.name) t) FROM config_epoch e WHERE e.id = 1";
+
+    /** {@link #VERSION} as committed now, or null when the database cannot say. */
+    private String readVersion(String hostname) {
+        try (java.sql.Connection c = db.getConnection(); java.sql.PreparedStatement st = c.prepareStatement(VERSION)) {
+            st.setString(1, hostname);
+            try (java.sql.ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        } catch (java.sql.SQLException e) {
+            return null; // the full report fails with the database's own error
+        }
+    }
+
     @Transactional
     public AgentReportResponse report(String hostname, AgentReport report) {
         if (!StreamValidation.isValidHostname(hostname)) {
@@ -85,6 +189,9 @@ public class AgentService {
         // first segment, a poke) could otherwise both insert the same new rows and one fail.
         em.createNativeQuery("SELECT pg_advisory_xact_lock(" + REPORT_LOCK_CLASS + ", hashtext(:h))")
                 .setParameter("h", hostname).getSingleResult();
+        // Read before anything the answer is made of: a change committed meanwhile moves it again.
+        String version = (String) em.createNativeQuery(VERSION.replace("?", "?1")).setParameter(1, hostname)
+                .setFlushMode(FlushModeType.COMMIT).getSingleResult();
         Instant now = Instant.now(clock);
         ServerEntity server = register(hostname, report, now);
         String stats = write(report.stats());
@@ -121,73 +228,179 @@ public class AgentService {
         }
 
         List<StreamReport> streams = report.streams() == null ? List.of() : report.streams();
-        Map<String, StreamReportEntity> previous = new HashMap<>();
-        for (StreamReportEntity e : StreamReportEntity.<StreamReportEntity>list("id.hostname", hostname)) {
-            previous.put(e.id.streamName, e);
+        // Plain rows, not entities: a host with a thousand streams loaded a thousand managed
+        // stream reports and assignments per report, each dirty-checked at commit.
+        Map<String, Previous> previous = new HashMap<>();
+        @SuppressWarnings("unchecked")
+        List<Object[]> prevRows = em.createNativeQuery("SELECT stream_name, generation, status FROM stream_reports "
+                        + "WHERE hostname = :h").setParameter("h", hostname).setFlushMode(FlushModeType.COMMIT).getResultList();
+        for (Object[] row : prevRows) {
+            previous.put((String) row[0], new Previous(row[1] == null ? null : ((Number) row[1]).longValue(), (String) row[2]));
         }
-        Map<String, AssignmentEntity> assignments = new HashMap<>();
+        Map<String, Owner> assignments = new HashMap<>();
         List<String> names = streams.stream().map(StreamReport::name).filter(n -> n != null).toList();
         if (!names.isEmpty()) {
-            for (AssignmentEntity a : em.createQuery("from AssignmentEntity a where a.streamName in :n", AssignmentEntity.class)
-                    .setParameter("n", names).getResultList()) {
-                assignments.put(a.streamName, a);
+            @SuppressWarnings("unchecked")
+            List<Object[]> rows = em.createNativeQuery("SELECT stream_name, hostname, generation, handoff_from, "
+                            + "handoff_generation, assigned_at FROM assignments WHERE stream_name = ANY(CAST(:n AS text[]))")
+                    .setParameter("n", names.toArray(new String[0])).setFlushMode(FlushModeType.COMMIT).getResultList();
+            for (Object[] a : rows) {
+                assignments.put((String) a[0], new Owner((String) a[1], ((Number) a[2]).longValue(), (String) a[3],
+                        a[4] == null ? null : ((Number) a[4]).longValue(),
+                        a[5] == null ? null : io.tributary.controlplane.assignment.AssignmentService.toInstant(a[5])));
             }
         }
+        List<EventService.Pending> happened = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         List<String> stop = new ArrayList<>();
+        List<StreamReport> write = new ArrayList<>();
+        Set<String> handedOver = new HashSet<>();
         for (StreamReport r : streams) {
             if (r.name() == null || !seen.add(r.name())) {
                 continue;
             }
-            AssignmentEntity a = assignments.get(r.name());
-            boolean current = a != null && hostname.equals(a.hostname) && r.generation() != null && r.generation() == a.generation;
-            boolean handingOff = a != null && hostname.equals(a.handoffFrom) && r.generation() != null
-                    && r.generation().equals(a.handoffGeneration);
+            Owner a = assignments.get(r.name());
+            boolean current = a != null && hostname.equals(a.hostname()) && r.generation() != null
+                    && r.generation() == a.generation();
+            boolean handingOff = a != null && hostname.equals(a.handoffFrom()) && r.generation() != null
+                    && r.generation().equals(a.handoffGeneration());
             if (r.generation() != null && !current && !handingOff) {
                 stop.add(r.name());
             }
-            StreamReportEntity e = previous.remove(r.name());
-            boolean wasRunning = e != null && "running".equals(e.status) && e.generation != null && e.generation.equals(r.generation());
-            if (e == null) {
-                e = new StreamReportEntity();
-                e.id = new StreamReportEntity.Key(r.name(), hostname);
-                fill(e, r, now);
-                e.persist();
-                buffer.streamWritten(r.name(), hostname);
-            } else if (java.util.Objects.equals(e.generation, r.generation()) && e.status.equals(status(r))) {
+            Previous e = previous.remove(r.name());
+            boolean wasRunning = e != null && "running".equals(e.status()) && e.generation() != null
+                    && e.generation().equals(r.generation());
+            if (e != null && java.util.Objects.equals(e.generation(), r.generation()) && status(r).equals(e.status())) {
                 // Same capture, same state: only its numbers moved on; written behind.
-                buffer.stream(r.name(), hostname, new ReportBuffer.StreamHot(write(r), now, e.generation, e.status));
+                buffer.stream(r.name(), hostname, new ReportBuffer.StreamHot(write(r), now, e.generation(), e.status()));
             } else {
-                fill(e, r, now);
+                write.add(r);
                 buffer.streamWritten(r.name(), hostname);
             }
             if (current && "running".equals(r.status()) && !wasRunning) {
-                long sinceAssigned = Duration.between(a.assignedAt, now).toMillis();
-                events.record("capture_started", r.name(), hostname, r.generation(),
-                        "capture running " + sinceAssigned + " ms after assignment", sinceAssigned);
+                long sinceAssigned = a.assignedAt() == null ? 0 : Duration.between(a.assignedAt(), now).toMillis();
+                happened.add(new EventService.Pending("capture_started", r.name(), hostname, r.generation(),
+                        "capture running " + sinceAssigned + " ms after assignment", sinceAssigned));
             }
-            if (current && a.handoffFrom != null && Boolean.TRUE.equals(r.hasSegment())
-                    && HandoffCutover.oldOwnerDone(em, a, now)) {
-                events.record("handoff_complete", r.name(), hostname, a.generation,
-                        "new owner has a segment; " + a.handoffFrom + " stops", null);
-                a.handoffFrom = null;
-                a.handoffGeneration = null;
+            if (current && a.handoffFrom() != null && Boolean.TRUE.equals(r.hasSegment())) {
+                AssignmentEntity entity = em.find(AssignmentEntity.class, r.name());
+                if (entity != null && entity.generation == a.generation() && entity.handoffFrom != null
+                        && HandoffCutover.oldOwnerDone(em, entity, now)) {
+                    happened.add(new EventService.Pending("handoff_complete", r.name(), hostname, entity.generation,
+                            "new owner has a segment; " + entity.handoffFrom + " stops", null));
+                    handedOver.add(entity.handoffFrom);
+                    entity.handoffFrom = null;
+                    entity.handoffGeneration = null;
+                }
             }
         }
-        for (StreamReportEntity gone : previous.values()) {
-            if ("running".equals(gone.status)) {
-                events.record("capture_stopped", gone.id.streamName, hostname, gone.generation, "no longer reported", null);
+        List<String> gone = new ArrayList<>();
+        for (Map.Entry<String, Previous> g : previous.entrySet()) {
+            if ("running".equals(g.getValue().status())) {
+                happened.add(new EventService.Pending("capture_stopped", g.getKey(), hostname, g.getValue().generation(),
+                        "no longer reported", null));
             }
-            gone.delete();
-            buffer.streamWritten(gone.id.streamName, hostname);
+            gone.add(g.getKey());
+            buffer.streamWritten(g.getKey(), hostname);
+        }
+        writeRows(hostname, write, gone, now);
+        events.recordAll(happened);
+        if (!handedOver.isEmpty()) {
+            em.flush(); // both hosts' pages changed (their versions with them)
         }
         List<String> dvrDelete = dvr.onReport(hostname, report.dvr());
+        String etag = backend.hostEtag(hostname, version);
+        remember(hostname, report, streams, assignments, handedOver.isEmpty(), version, now, configError, etag, stop);
         // Edge pulls are not captures: stored apart, never fenced, never counted as running.
         List<StreamReport> pulled = report.pulls() == null ? List.of() : report.pulls();
         pulls.record(hostname, pulled, now);
         demand.keepAlive(streams, pulled, now);
-        return new AgentReportResponse(config.reportIntervalMs(), config.leaseMs(), backend.etag(hostname, null), stop,
+        return new AgentReportResponse(config.reportIntervalMs(), config.leaseMs(), etag, stop,
                 peers(hostname), dvrDelete, pulled.isEmpty() ? null : pulls.placements(pulled));
+    }
+
+    /**
+     * Keeps what this full report wrote for {@link #quickReport}, once it has committed; a host
+     * in a hand-off (either side) is not remembered, its next reports decide the cut-over.
+     */
+    private void remember(String hostname, AgentReport report, List<StreamReport> streams, Map<String, Owner> owners,
+            boolean noHandoffDone, String version, Instant now, String configError, String etag, List<String> stop) {
+        memory.remove(hostname);
+        if (!noHandoffDone || report.pulls() != null && !report.pulls().isEmpty()) {
+            return; // pulls are written by every report; a hand-off is decided report by report
+        }
+        Map<String, Previous> rows = new HashMap<>();
+        for (StreamReport r : streams) {
+            Owner a = r.name() == null ? null : owners.get(r.name());
+            if (r.name() == null || a != null && a.handoffFrom() != null
+                    || rows.put(r.name(), new Previous(r.generation(), status(r))) != null) {
+                return;
+            }
+        }
+        HostMemory m = new HostMemory(version, now.toEpochMilli(), Map.copyOf(rows), configError, report.apiUrl(),
+                report.publicPayloadUrl(), report.privatePayloadUrl(), etag, List.copyOf(stop));
+        io.tributary.controlplane.common.AfterCommit.run(transactions, () -> memory.put(hostname, m));
+    }
+
+    /** Forgets every host's memory (tests that write the database behind the API's back). */
+    void forgetAll() {
+        memory.clear();
+    }
+
+    /** A stream as this host last reported it (its row in stream_reports). */
+    private record Previous(Long generation, String status) {
+    }
+
+    /** A stream's assignment as a report needs it. */
+    private record Owner(String hostname, long generation, String handoffFrom, Long handoffGeneration, Instant assignedAt) {
+    }
+
+    /**
+     * Writes the stream reports a report changed (new rows, a new status or generation) in one
+     * statement, and removes the ones it no longer carries in another.
+     */
+    private void writeRows(String hostname, List<StreamReport> changed, List<String> gone, Instant now) {
+        if (changed.isEmpty() && gone.isEmpty()) {
+            return;
+        }
+        em.flush(); // a new server's row first: stream_reports refer to it
+        int n = changed.size();
+        String[] name = new String[n];
+        Long[] generation = new Long[n];
+        String[] status = new String[n];
+        String[] body = new String[n];
+        for (int i = 0; i < n; i++) {
+            StreamReport r = changed.get(i);
+            name[i] = r.name();
+            generation[i] = r.generation();
+            status[i] = status(r);
+            body[i] = write(r);
+        }
+        em.unwrap(org.hibernate.Session.class).doWork(c -> {
+            if (n > 0) {
+                try (java.sql.PreparedStatement st = c.prepareStatement("INSERT INTO stream_reports (stream_name, hostname, "
+                        + "generation, status, report, reported_at) SELECT v.n, ?, v.g, v.s, CAST(v.r AS jsonb), ? "
+                        + "FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[]) AS v(n, g, s, r) "
+                        + "ON CONFLICT (stream_name, hostname) DO UPDATE SET generation = EXCLUDED.generation, "
+                        + "status = EXCLUDED.status, report = EXCLUDED.report, reported_at = EXCLUDED.reported_at")) {
+                    st.setString(1, hostname);
+                    st.setTimestamp(2, java.sql.Timestamp.from(now));
+                    st.setArray(3, c.createArrayOf("text", name));
+                    st.setArray(4, c.createArrayOf("int8", generation));
+                    st.setArray(5, c.createArrayOf("text", status));
+                    st.setArray(6, c.createArrayOf("text", body));
+                    st.executeUpdate();
+                }
+            }
+            if (!gone.isEmpty()) {
+                try (java.sql.PreparedStatement st = c.prepareStatement(
+                        "DELETE FROM stream_reports WHERE hostname = ? AND stream_name = ANY(?::text[])")) {
+                    st.setString(1, hostname);
+                    st.setArray(2, c.createArrayOf("text", gone.toArray()));
+                    st.executeUpdate();
+                }
+            }
+        });
     }
 
     /** At most this many peers in a report answer: enough to ask, without 1,000 rows per report. */
@@ -211,12 +424,18 @@ public class AgentService {
         long nowMs = clock.millis();
         if (rows == null || nowMs - peerRowsAt > PEER_LIST_MS || nowMs < peerRowsAt) {
             List<PeerRow> fresh = new ArrayList<>();
-            for (Object[] r : em.createQuery("select s.hostname, s.privatePayloadUrl, s.publicPayloadUrl, s.status"
-                    + " from ServerEntity s order by s.hostname", Object[].class).getResultList()) {
-                String url = r[1] != null ? (String) r[1] : (String) r[2];
-                if (url != null) {
-                    fresh.add(new PeerRow((String) r[0], url, (String) r[3]));
+            // Plain JDBC: the steady report path runs outside a transaction.
+            try (java.sql.Connection c = db.getConnection(); java.sql.Statement st = c.createStatement();
+                    java.sql.ResultSet rs = st.executeQuery("SELECT hostname, private_payload_url, public_payload_url, status "
+                            + "FROM servers ORDER BY hostname COLLATE \"C\"")) {
+                while (rs.next()) {
+                    String url = rs.getString(2) != null ? rs.getString(2) : rs.getString(3);
+                    if (url != null) {
+                        fresh.add(new PeerRow(rs.getString(1), url, rs.getString(4)));
+                    }
                 }
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException("cannot read the server list: " + e.getMessage(), e);
             }
             rows = List.copyOf(fresh);
             peerRows = rows;
@@ -282,13 +501,6 @@ public class AgentService {
             s.privatePayloadUrl = report.privatePayloadUrl();
         }
         return s;
-    }
-
-    private void fill(StreamReportEntity e, StreamReport r, Instant now) {
-        e.generation = r.generation();
-        e.status = status(r);
-        e.report = write(r);
-        e.reportedAt = now;
     }
 
     private static String status(StreamReport r) {

@@ -24,7 +24,7 @@ import org.jboss.logging.Logger;
 /**
  * Write-behind for what every report changes and nothing decides on at once: a server's last
  * seen time and stats, and the report of a stream whose status and generation did not change
- * (its newest segment, bitrates). A report that changes a status, a generation, a row's
+ * (its newest segment, bitrates), and the demand of on-demand streams with viewers. A report that changes a status, a generation, a row's
  * existence or a server's state is still written in its own transaction; the rest is kept here
  * (the newest per row) and written by one thread every {@code report-flush-ms} in two
  * statements, instead of a dozen statements and a commit per report, a thousand times a second.
@@ -50,6 +50,8 @@ public class ReportBuffer {
     private final TributaryConfig config;
     private final Map<String, ServerHot> servers = new ConcurrentHashMap<>();
     private final Map<StreamKey, StreamHot> streams = new ConcurrentHashMap<>();
+    /** On-demand streams with viewers, and when a report last showed them. */
+    private final Map<String, Instant> demand = new ConcurrentHashMap<>();
     private final AtomicLong flushes = new AtomicLong();
     private ScheduledExecutorService executor;
 
@@ -92,6 +94,13 @@ public class ReportBuffer {
         streams.remove(new StreamKey(stream, hostname));
     }
 
+    /** A report showed viewers of these streams (their demand is kept alive at the next flush). */
+    void demand(java.util.Collection<String> names, Instant at) {
+        for (String n : names) {
+            demand.merge(n, at, (old, neu) -> neu.isBefore(old) ? old : neu);
+        }
+    }
+
     /** Flushes so far (for tests). */
     long flushes() {
         return flushes.get();
@@ -128,7 +137,16 @@ public class ReportBuffer {
                 streamRows.add(v);
             }
         }
-        if (hosts.isEmpty() && keys.isEmpty()) {
+        List<String> wanted = new ArrayList<>();
+        List<Timestamp> wantedAt = new ArrayList<>();
+        for (String n : new java.util.TreeSet<>(demand.keySet())) {
+            Instant at = demand.remove(n);
+            if (at != null) {
+                wanted.add(n);
+                wantedAt.add(Timestamp.from(at));
+            }
+        }
+        if (hosts.isEmpty() && keys.isEmpty() && wanted.isEmpty()) {
             return;
         }
         try (Connection c = db.getConnection()) {
@@ -139,6 +157,15 @@ public class ReportBuffer {
                 }
                 if (!keys.isEmpty()) {
                     writeStreams(c, keys, streamRows);
+                }
+                if (!wanted.isEmpty()) {
+                    try (PreparedStatement st = c.prepareStatement("UPDATE stream_demand d SET last_demand_at = v.at "
+                            + "FROM unnest(?::text[], ?::timestamptz[]) AS v(name, at) "
+                            + "WHERE d.stream_name = v.name AND d.last_demand_at < v.at")) {
+                        st.setArray(1, c.createArrayOf("text", wanted.toArray()));
+                        st.setArray(2, c.createArrayOf("timestamptz", wantedAt.toArray()));
+                        st.executeUpdate();
+                    }
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {

@@ -206,7 +206,7 @@ public class AssignmentService {
         return java.time.Duration.between(seen, now).toMillis();
     }
 
-    static Instant toInstant(Object o) {
+    public static Instant toInstant(Object o) {
         if (o instanceof Instant i) {
             return i;
         }

@@ -29,6 +29,16 @@ public class ConfigEpoch {
         em.createNativeQuery("SELECT epoch FROM config_epoch WHERE id = 1 FOR UPDATE").getSingleResult();
     }
 
+    /**
+     * Bumps the epoch and the content epoch: for changes of what a host's page holds other than
+     * its assignments and server state (stream configs, DVR deletion requests).
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void bumpContent() {
+        em.createNativeQuery("UPDATE config_epoch SET epoch = epoch + 1, content_epoch = content_epoch + 1 WHERE id = 1")
+                .executeUpdate();
+    }
+
     @Transactional(Transactional.TxType.MANDATORY)
     public void bump() {
         em.createNativeQuery("UPDATE config_epoch SET epoch = epoch + 1 WHERE id = 1").executeUpdate();

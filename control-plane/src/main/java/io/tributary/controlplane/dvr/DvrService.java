@@ -41,13 +41,50 @@ public class DvrService {
     /** host -> stream names it reported last time (rows of names it stops reporting are removed). */
     private final Map<String, Set<String>> reported = new ConcurrentHashMap<>();
 
+    /** host -> whether its last report's answer asked it to delete archives. */
+    private final Map<String, Boolean> deletesAsked = new ConcurrentHashMap<>();
+    private final io.tributary.controlplane.configbackend.ConfigEpoch epoch;
+
     private record Written(int ranges, Long from, String error, long atMs) {
     }
 
-    public DvrService(EntityManager em, ObjectMapper json, Clock clock) {
+    public DvrService(EntityManager em, ObjectMapper json, Clock clock,
+            io.tributary.controlplane.configbackend.ConfigEpoch epoch) {
         this.em = em;
         this.json = json;
         this.clock = clock;
+        this.epoch = epoch;
+    }
+
+    /**
+     * Whether {@link #onReport} would write or answer nothing for this report: the same archives
+     * as last time, none due for a refresh, no deletion pending (a deletion request moves the
+     * config epoch, which sends the next report down the full path).
+     */
+    public boolean quiet(String hostname, List<DvrStatus> dvr) {
+        if (dvr == null) {
+            return true;
+        }
+        if (!Boolean.FALSE.equals(deletesAsked.get(hostname))) {
+            return false;
+        }
+        Set<String> before = reported.get(hostname);
+        if (before == null || before.size() != dvr.size()) {
+            return false;
+        }
+        long now = clock.millis();
+        for (DvrStatus s : dvr) {
+            if (s == null || s.name() == null || !before.contains(s.name())) {
+                return false;
+            }
+            Written w = written.get(hostname + "|" + s.name());
+            int count = s.ranges() == null ? 0 : s.ranges().size();
+            if (w == null || w.ranges() != count || !Objects.equals(w.from(), s.from())
+                    || !Objects.equals(w.error(), s.error()) || now - w.atMs() >= REFRESH_MS) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -96,19 +133,26 @@ public class DvrService {
             }
         }
         if (names.isEmpty()) {
+            deletesAsked.put(hostname, false);
             return null;
         }
         List<String> delete = em.createNativeQuery(
                 "SELECT stream_name FROM dvr_ranges WHERE hostname = ?1 AND delete_requested", String.class)
                 .setParameter(1, hostname).getResultList().stream().map(Object::toString).toList();
+        deletesAsked.put(hostname, !delete.isEmpty());
         return delete.isEmpty() ? null : delete;
     }
 
     /** Asks every holder to delete the stream's archive; returns how many servers hold a part. */
     @Transactional
     public int requestDelete(String stream) {
-        return em.createNativeQuery("UPDATE dvr_ranges SET delete_requested = true WHERE stream_name = ?1")
+        epoch.lockForChange();
+        int holders = em.createNativeQuery("UPDATE dvr_ranges SET delete_requested = true WHERE stream_name = ?1")
                 .setParameter(1, stream).executeUpdate();
+        if (holders > 0) {
+            epoch.bumpContent(); // the holders' next reports take the full path, whose answer asks them to delete
+        }
+        return holders;
     }
 
     /**

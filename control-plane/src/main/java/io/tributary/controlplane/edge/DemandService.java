@@ -36,6 +36,19 @@ public class DemandService {
      * on-demand streams have a row, so static streams cost nothing here.
      */
     public void keepAlive(List<StreamReport> streams, List<StreamReport> pulls, Instant now) {
+        Set<String> names = demanded(streams, pulls);
+        if (names.isEmpty()) {
+            return;
+        }
+        // At most one write a second per stream: reports come every second from every server.
+        em.createNativeQuery("UPDATE stream_demand SET last_demand_at = :t WHERE stream_name IN (:n) "
+                + "AND last_demand_at < :fresh")
+                .setParameter("t", Timestamp.from(now)).setParameter("n", names)
+                .setParameter("fresh", Timestamp.from(now.minusMillis(1000))).executeUpdate();
+    }
+
+    /** The streams a report shows viewers of (an edge's rung {@code <name>/v<i>} counts for {@code <name>}). */
+    public static Set<String> demanded(List<StreamReport> streams, List<StreamReport> pulls) {
         Set<String> names = new LinkedHashSet<>();
         for (List<StreamReport> list : List.of(streams, pulls)) {
             for (StreamReport r : list) {
@@ -49,14 +62,7 @@ public class DemandService {
                 }
             }
         }
-        if (names.isEmpty()) {
-            return;
-        }
-        // At most one write a second per stream: reports come every second from every server.
-        em.createNativeQuery("UPDATE stream_demand SET last_demand_at = :t WHERE stream_name IN (:n) "
-                + "AND last_demand_at < :fresh")
-                .setParameter("t", Timestamp.from(now)).setParameter("n", names)
-                .setParameter("fresh", Timestamp.from(now.minusMillis(1000))).executeUpdate();
+        return names;
     }
 
     /** Last demand of every on-demand stream that ever had one. */

@@ -148,7 +148,7 @@ public class StreamService {
             apply(e, desired, now);
             events.record("stream_updated", name, null, null, "stream config changed", null);
         }
-        epoch.bump();
+        epoch.bumpContent();
         scheduler.wakeAfterCommit();
         em.flush();
         return new Versioned(withStats(List.of(e)).get(0), e.version);
@@ -170,7 +170,7 @@ public class StreamService {
         assignments.onStreamDeleted(name);
         e.delete();
         events.record("stream_deleted", name, null, null, "stream deleted", null);
-        epoch.bump();
+        epoch.bumpContent();
         scheduler.wakeAfterCommit();
     }
 
@@ -185,7 +185,7 @@ public class StreamService {
         e.restartSeq++;
         assignments.restart(name);
         events.record("stream_restart", name, null, null, "restart requested", null);
-        epoch.bump();
+        epoch.bumpContent();
         return new Versioned(withStats(List.of(e)).get(0), e.version);
     }
 
