@@ -238,31 +238,57 @@ public class AssignmentService {
         return Math.max(HANDOFF_HEADROOM_SEGMENTS, (HANDOFF_HEADROOM_MS + segmentMs - 1) / Math.max(1, segmentMs));
     }
 
-    private record Continuity(long mediaSequence, long discontinuitySequence, long segmentMs) {
+    record Continuity(long mediaSequence, long discontinuitySequence, long segmentMs) {
     }
 
     /** What the servers reported of a stream: newest segment, discontinuity, when, and its segment duration. */
     record Reported(Long mediaSequence, Long discontinuitySequence, Instant at, Long segmentMs) {
     }
 
-    /** The reports of each of {@code names} that has a stream row, one grouped query per chunk. */
+    /**
+     * The reports of each of {@code names} that has a stream row, one query per chunk. Of a
+     * stream's reports (two while it moves) the one that projects furthest is kept, its newest
+     * segment with its own time: the newest segment of one with the time of another would
+     * project short by their difference (a report row can be seconds older than another, see
+     * ReportBuffer), and a player would see a number again.
+     */
     private Map<String, Reported> reported(List<String> names) {
         Map<String, Reported> out = new HashMap<>();
         for (int i = 0; i < names.size(); i += CHUNK) {
             @SuppressWarnings("unchecked")
             List<Object[]> rows = em.createNativeQuery(
-                    "SELECT s.name, max(CAST(r.report->>'media_sequence' AS bigint)), max(CAST(r.report->>'discontinuity_sequence' AS bigint)), "
-                            + "max(r.reported_at), max(CAST(s.config->>'segment_duration' AS bigint)) "
-                            + "FROM streams s LEFT JOIN stream_reports r ON r.stream_name = s.name WHERE s.name IN (:n) GROUP BY s.name")
+                    "SELECT s.name, CAST(r.report->>'media_sequence' AS bigint), CAST(r.report->>'discontinuity_sequence' AS bigint), "
+                            + "r.reported_at, CAST(s.config->>'segment_duration' AS bigint) "
+                            + "FROM streams s LEFT JOIN stream_reports r ON r.stream_name = s.name WHERE s.name IN (:n)")
                     .setFlushMode(FlushModeType.COMMIT).setParameter("n", names.subList(i, Math.min(names.size(), i + CHUNK)))
                     .getResultList();
             for (Object[] r : rows) {
-                out.put((String) r[0], new Reported(r[1] == null ? null : ((Number) r[1]).longValue(),
+                Reported next = new Reported(r[1] == null ? null : ((Number) r[1]).longValue(),
                         r[2] == null ? null : ((Number) r[2]).longValue(), r[3] == null ? null : toInstant(r[3]),
-                        r[4] == null ? null : ((Number) r[4]).longValue()));
+                        r[4] == null ? null : ((Number) r[4]).longValue());
+                out.merge((String) r[0], next, AssignmentService::further);
             }
         }
         return out;
+    }
+
+    /** Of two reports of a stream, the one whose newest segment projects further, with the higher discontinuity of both. */
+    static Reported further(Reported a, Reported b) {
+        Long disc = a.discontinuitySequence() == null ? b.discontinuitySequence()
+                : b.discontinuitySequence() == null ? a.discontinuitySequence()
+                : Long.valueOf(Math.max(a.discontinuitySequence(), b.discontinuitySequence()));
+        Reported best;
+        if (a.mediaSequence() == null || a.at() == null) {
+            best = b;
+        } else if (b.mediaSequence() == null || b.at() == null) {
+            best = a;
+        } else {
+            long seg = a.segmentMs() != null ? a.segmentMs() : b.segmentMs() != null ? b.segmentMs() : 2000;
+            // seq + (now - at) / seg, compared without now
+            best = a.mediaSequence() * seg - a.at().toEpochMilli() >= b.mediaSequence() * seg - b.at().toEpochMilli() ? a : b;
+        }
+        return new Reported(best.mediaSequence(), disc, best.at(), best.segmentMs() != null ? best.segmentMs()
+                : a.segmentMs() != null ? a.segmentMs() : b.segmentMs());
     }
 
     private Continuity continuity(String stream, AssignmentEntity a) {
