@@ -1,6 +1,5 @@
 package io.tributary.controlplane.balancer;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -152,58 +151,98 @@ public class BalancerState {
 
     private void refreshQuietly() {
         try {
-            refresh();
+            refresh(false);
         } catch (Exception e) {
             LOG.debugf("balancer refresh failed (keeping the last view): %s", e.toString());
         }
     }
 
+    /**
+     * How many refreshes reuse the streams' part of the view (which servers serve each, its
+     * bitrate, disabled, group: 20,000 rows at 10,000 streams) before it is read again; the
+     * servers' part (load, state) is read every time. A stream's bitrate only sizes one viewer's
+     * cost and the servers' state is checked per decision, so a second of age there is harmless.
+     */
+    static final int STREAMS_EVERY = 4;
+
+    private int sinceStreams = STREAMS_EVERY;
+    private long contentEpoch = -1;
+
     /** Reloads the view (package-visible for tests that need it at once). */
     void refresh() throws SQLException {
-        Map<String, StreamInfo> streams = new HashMap<>();
-        Map<String, Set<String>> servedBy = new HashMap<>();
-        Map<String, Long> bitrate = new HashMap<>();
+        refresh(true);
+    }
+
+    private synchronized void refresh(boolean all) throws SQLException {
+        Map<String, StreamInfo> streams = snapshot.streams();
         List<ServerInfo> servers = new ArrayList<>();
         BalancerSettings settings = new BalancerSettings(null, null, null, null);
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("SELECT r.stream_name, r.hostname, r.report->>'bitrate_in' FROM stream_reports r "
-                    + "JOIN servers s ON s.hostname = r.hostname WHERE r.status = 'running' AND s.status = 'up'")) {
-                while (rs.next()) {
-                    servedBy.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(rs.getString(2));
-                    String b = rs.getString(3);
-                    if (b != null) {
-                        bitrate.merge(rs.getString(1), Long.parseLong(b), Math::max);
-                    }
-                }
+            long epoch = -1;
+            try (ResultSet rs = st.executeQuery("SELECT content_epoch FROM config_epoch WHERE id = 1")) {
+                epoch = rs.next() ? rs.getLong(1) : -1;
             }
-            try (ResultSet rs = st.executeQuery("SELECT name, disabled, config->'labels'->>'group' FROM streams")) {
-                while (rs.next()) {
-                    String n = rs.getString(1);
-                    streams.put(n, new StreamInfo(rs.getBoolean(2), bitrate.getOrDefault(n, 0L),
-                            servedBy.getOrDefault(n, Set.of()), rs.getString(3)));
-                }
+            // A stream added, changed or removed is seen at the next refresh; only the reports' part waits.
+            if (all || ++sinceStreams >= STREAMS_EVERY || epoch != contentEpoch) {
+                streams = readStreams(st);
+                sinceStreams = 0;
+                contentEpoch = epoch;
             }
             try (ResultSet rs = st.executeQuery("SELECT CAST(settings AS text) FROM balancer_settings WHERE id = 1")) {
                 settings = rs.next() ? json.readValue(rs.getString(1), BalancerSettings.class) : settings;
             }
             try (ResultSet rs = st.executeQuery("SELECT s.hostname, s.public_payload_url, s.roles, s.status, s.draining, "
-                    + "s.max_bitrate, CAST(r.stats AS text), r.last_seen_at FROM servers s "
-                    + "LEFT JOIN server_reports r ON r.hostname = s.hostname")) {
+                    + "s.max_bitrate, r.stats->>'output_kbit', r.stats->>'total_clients', r.stats->>'online_streams', "
+                    + "r.last_seen_at FROM servers s LEFT JOIN server_reports r ON r.hostname = s.hostname")) {
                 while (rs.next()) {
-                    JsonNode stats = rs.getString(7) == null ? json.createObjectNode() : json.readTree(rs.getString(7));
                     long max = rs.getLong(6);
-                    java.sql.Timestamp seen = rs.getTimestamp(8);
+                    java.sql.Timestamp seen = rs.getTimestamp(10);
                     servers.add(new ServerInfo(rs.getString(1), rs.getString(2),
                             List.of(rs.getString(3).split(",")).contains("edge"), "up".equals(rs.getString(4)),
                             "up".equals(rs.getString(4)) && !rs.getBoolean(5),
-                            stats.path("output_kbit").asLong(0) * 1000, stats.path("total_clients").asInt(0),
-                            stats.path("online_streams").asInt(0), max == 0 ? null : max,
-                            seen == null ? 0 : seen.getTime()));
+                            number(rs.getString(7)) * 1000, (int) number(rs.getString(8)), (int) number(rs.getString(9)),
+                            max == 0 ? null : max, seen == null ? 0 : seen.getTime()));
                 }
             }
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new SQLException("bad stats JSON", e);
+            throw new SQLException("bad balancer settings JSON", e);
         }
         snapshot = new Snapshot(streams, servers, settings);
+    }
+
+    /** A stats number as the agent reported it (a JSON number as text), 0 when absent or not a number. */
+    static long number(String text) {
+        if (text == null) {
+            return 0;
+        }
+        try {
+            return (long) Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static Map<String, StreamInfo> readStreams(Statement st) throws SQLException {
+        Map<String, StreamInfo> streams = new HashMap<>();
+        Map<String, Set<String>> servedBy = new HashMap<>();
+        Map<String, Long> bitrate = new HashMap<>();
+        try (ResultSet rs = st.executeQuery("SELECT r.stream_name, r.hostname, r.report->>'bitrate_in' FROM stream_reports r "
+                + "JOIN servers s ON s.hostname = r.hostname WHERE r.status = 'running' AND s.status = 'up'")) {
+            while (rs.next()) {
+                servedBy.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(rs.getString(2));
+                long b = number(rs.getString(3));
+                if (b > 0) {
+                    bitrate.merge(rs.getString(1), b, Math::max);
+                }
+            }
+        }
+        try (ResultSet rs = st.executeQuery("SELECT name, disabled, config->'labels'->>'group' FROM streams")) {
+            while (rs.next()) {
+                String n = rs.getString(1);
+                streams.put(n, new StreamInfo(rs.getBoolean(2), bitrate.getOrDefault(n, 0L),
+                        servedBy.getOrDefault(n, Set.of()), rs.getString(3)));
+            }
+        }
+        return streams;
     }
 }
