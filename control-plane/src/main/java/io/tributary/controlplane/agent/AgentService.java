@@ -142,7 +142,7 @@ public class AgentService {
                 configError));
         for (StreamReport r : streams) {
             Previous p = m.streams().get(r.name());
-            buffer.stream(r.name(), hostname, new ReportBuffer.StreamHot(write(r), now, p.generation(), p.status()));
+            buffer.stream(r.name(), hostname, new ReportBuffer.StreamHot(write(r), now, p.generation(), p.status(), true));
         }
         buffer.demand(DemandService.demanded(streams, List.of()), now);
         return new AgentReportResponse(config.reportIntervalMs(), config.leaseMs(), m.etag(), m.stop(), peers(hostname),
@@ -272,7 +272,7 @@ public class AgentService {
                     && e.generation().equals(r.generation());
             if (e != null && java.util.Objects.equals(e.generation(), r.generation()) && status(r).equals(e.status())) {
                 // Same capture, same state: only its numbers moved on; written behind.
-                buffer.stream(r.name(), hostname, new ReportBuffer.StreamHot(write(r), now, e.generation(), e.status()));
+                buffer.stream(r.name(), hostname, new ReportBuffer.StreamHot(write(r), now, e.generation(), e.status(), false));
             } else {
                 write.add(r);
                 buffer.streamWritten(r.name(), hostname);

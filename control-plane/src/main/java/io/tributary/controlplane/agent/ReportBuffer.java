@@ -43,13 +43,20 @@ public class ReportBuffer {
     record StreamKey(String stream, String hostname) {
     }
 
-    record StreamHot(String report, Instant at, Long generation, String status) {
+    /**
+     * A stream's report to write behind; {@code steady} when it came by the quick path (a host in
+     * no hand-off, nothing changed but numbers), which is written at most every
+     * {@code report-stream-write-ms}: the rest are written at the next flush.
+     */
+    record StreamHot(String report, Instant at, Long generation, String status, boolean steady) {
     }
 
     private final AgroalDataSource db;
     private final TributaryConfig config;
     private final Map<String, ServerHot> servers = new ConcurrentHashMap<>();
     private final Map<StreamKey, StreamHot> streams = new ConcurrentHashMap<>();
+    /** When each stream row was last written (by a flush or in full), for the steady ones' pace. */
+    private final Map<StreamKey, Long> writtenAtMs = new ConcurrentHashMap<>();
     /** On-demand streams with viewers, and when a report last showed them. */
     private final Map<String, Instant> demand = new ConcurrentHashMap<>();
     private final AtomicLong flushes = new AtomicLong();
@@ -87,11 +94,19 @@ public class ReportBuffer {
     }
 
     void stream(String stream, String hostname, StreamHot hot) {
-        streams.merge(new StreamKey(stream, hostname), hot, (old, neu) -> neu.at().isBefore(old.at()) ? old : neu);
+        streams.merge(new StreamKey(stream, hostname), hot, (old, neu) -> {
+            StreamHot newest = neu.at().isBefore(old.at()) ? old : neu;
+            // One waiting for the next flush does not wait longer because a steady one followed it.
+            boolean steady = old.steady() && neu.steady();
+            return newest.steady() == steady ? newest
+                    : new StreamHot(newest.report(), newest.at(), newest.generation(), newest.status(), steady);
+        });
     }
 
     void streamWritten(String stream, String hostname) {
-        streams.remove(new StreamKey(stream, hostname));
+        StreamKey k = new StreamKey(stream, hostname);
+        streams.remove(k);
+        writtenAtMs.put(k, System.currentTimeMillis());
     }
 
     /** A report showed viewers of these streams (their demand is kept alive at the next flush). */
@@ -130,12 +145,23 @@ public class ReportBuffer {
         List<StreamHot> streamRows = new ArrayList<>();
         List<StreamKey> pending = new ArrayList<>(streams.keySet());
         pending.sort(java.util.Comparator.comparing(StreamKey::stream).thenComparing(StreamKey::hostname));
+        long nowMs = System.currentTimeMillis();
+        long steadyEvery = config.reportStreamWriteMs();
         for (StreamKey k : pending) {
-            StreamHot v = streams.remove(k);
+            StreamHot v = streams.get(k);
+            if (v == null || v.steady() && nowMs - writtenAtMs.getOrDefault(k, 0L) < steadyEvery) {
+                continue; // a steady row written lately waits; its newest value stays buffered
+            }
+            v = streams.remove(k);
             if (v != null) {
                 keys.add(k);
                 streamRows.add(v);
+                writtenAtMs.put(k, nowMs);
             }
+        }
+        if (flushes.get() % 1000 == 0) {
+            // Rows of streams that left a host are no longer reported: forget their times.
+            writtenAtMs.values().removeIf(t -> nowMs - t > 60_000);
         }
         List<String> wanted = new ArrayList<>();
         List<Timestamp> wantedAt = new ArrayList<>();

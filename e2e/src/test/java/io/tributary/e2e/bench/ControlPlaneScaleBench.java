@@ -221,7 +221,9 @@ class ControlPlaneScaleBench {
             long self = ProcessHandle.current().pid();
             long cpu0 = cpuTicks(pid);
             long simCpu0 = cpuTicks(self);
+            long pgCpu0 = postgresTicks();
             String load0 = loadAverage();
+            Map<String, Double> metrics0 = metrics();
             measuring = true;
             long t0 = System.nanoTime();
             TimeUnit.SECONDS.sleep(SECONDS);
@@ -229,7 +231,15 @@ class ControlPlaneScaleBench {
             double window = (System.nanoTime() - t0) / 1e9;
             double cpuCores = (cpuTicks(pid) - cpu0) / 100.0 / window;
             double simCores = (cpuTicks(self) - simCpu0) / 100.0 / window;
+            double pgCores = (postgresTicks() - pgCpu0) / 100.0 / window;
             String load1 = loadAverage();
+            Map<String, Double> metrics1 = metrics();
+            double quick = metrics1.getOrDefault("tributary_agent_reports_total{path=\"quick\"}", 0.0)
+                    - metrics0.getOrDefault("tributary_agent_reports_total{path=\"quick\"}", 0.0);
+            double full = metrics1.getOrDefault("tributary_agent_reports_total{path=\"full\"}", 0.0)
+                    - metrics0.getOrDefault("tributary_agent_reports_total{path=\"full\"}", 0.0);
+            double inside50 = metrics1.getOrDefault("tributary_agent_report_seconds{quantile=\"0.5\"}", -0.001) * 1000;
+            double inside99 = metrics1.getOrDefault("tributary_agent_report_seconds{quantile=\"0.99\"}", -0.001) * 1000;
 
             // sim-1 dies (stops reporting, its port refuses): how long from server_down to all its streams elsewhere.
             long flaps = countEvents(cluster, "type = 'server_down' AND at > now() - interval '" + (SECONDS + 1) + " seconds'");
@@ -267,15 +277,31 @@ class ControlPlaneScaleBench {
             pokes.stop(0);
             System.out.printf("CP_SCALE agents=%d streams=%d (%d on sim-1) window=%ds | report p50=%.1fms p99=%.1fms (%d) | config poll"
                             + " p50=%.1fms p99=%.1fms (%d) | control plane CPU %.2f cores | sim-1 down -> its %d streams reassigned (seen committed) in %d ms (%d failover events)"
+                            + " | inside the control plane (resource entry to return, last 30 s) p50=%.1fms p99=%.1fms, %.0f quick + %.0f full reports"
                             + " | anchor /q/health/live p50=%.1fms p99=%.1fms | anchor reports sent %.0f/s of %d/s expected"
-                            + " (%d failed, %d ticks skipped: report still in flight), %d server_down events in the window (agents late > failover_timeout), simulator CPU %.2f cores, load average %s -> %s"
+                            + " (%d failed, %d ticks skipped: report still in flight), %d server_down events in the window (agents late > failover_timeout), simulator CPU %.2f cores, PostgreSQL CPU %.2f cores (its processes alive at both ends), load average %s -> %s"
                             + " | target p99<=50ms, <=1 core, <=1000ms%n",
                     AGENTS, STREAMS, HEAVY, SECONDS, p(reportMs, 50), p(reportMs, 99), reportMs.size(), p(pollMs, 50),
                     p(pollMs, 99), pollMs.size(), cpuCores, HEAVY, movedAt == 0 ? -1 : movedAt - downAt, moved,
-                    p(healthMs, 50), p(healthMs, 99), sent.get() / window, AGENTS, failed.get(), skipped.get(), flaps, simCores,
+                    inside50, inside99, quick, full,
+                    p(healthMs, 50), p(healthMs, 99), sent.get() / window, AGENTS, failed.get(), skipped.get(), flaps, simCores, pgCores,
                     load0, load1);
             assertThat(reportMs).isNotEmpty();
         }
+    }
+
+    /** The control plane's Prometheus samples, by name with labels. */
+    private Map<String, Double> metrics() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Map<String, Double> out = new java.util.HashMap<>();
+        for (String line : r.body().split("\n")) {
+            int sp = line.lastIndexOf(' ');
+            if (line.startsWith("tributary_agent_report") && sp > 0) {
+                out.put(line.substring(0, sp).replace(",}", "}"), Double.parseDouble(line.substring(sp + 1)));
+            }
+        }
+        return out;
     }
 
     private HttpServer pokeServer() throws Exception {
@@ -320,6 +346,23 @@ class ControlPlaneScaleBench {
     private static String loadAverage() throws Exception {
         String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
         return f[0] + "/" + f[1] + "/" + f[2];
+    }
+
+    /** CPU ticks of every process named postgres on the machine (the pool's backends live through the window). */
+    private static long postgresTicks() {
+        long sum = 0;
+        java.io.File[] procs = new java.io.File("/proc").listFiles((d, n) -> n.chars().allMatch(Character::isDigit));
+        for (java.io.File f : procs == null ? new java.io.File[0] : procs) {
+            try {
+                String stat = Files.readString(f.toPath().resolve("stat"));
+                if (stat.contains("(postgres)")) {
+                    sum += cpuTicks(Long.parseLong(f.getName()));
+                }
+            } catch (Exception gone) {
+                // the process ended meanwhile
+            }
+        }
+        return sum;
     }
 
     private static long cpuTicks(long pid) throws Exception {
