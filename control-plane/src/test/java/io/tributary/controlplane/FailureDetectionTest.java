@@ -120,6 +120,36 @@ class FailureDetectionTest {
         }
     }
 
+    @Test
+    void reportsThatArriveButFailKeepAServerUpForALeaseAndNoLonger() throws Exception {
+        // An arrived report counts as a sign of life while it waits for a thread (ReportArrivals),
+        // but one that arrives and fails every time is no capture anyone can watch: down after
+        // lease_ms (10 s) since the last answered one, not failover_timeout (3 s).
+        String host = "broken-" + id();
+        try (ServerSocket listening = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            report(host, "http://127.0.0.1:" + listening.getLocalPort(), "[]").then().statusCode(200);
+            ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+            java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+            timer.scheduleWithFixedDelay(() -> {
+                try {
+                    if (agent().body("{\"streams\":5}").put("/api/v1/agents/" + host).statusCode() == 400) {
+                        refused.incrementAndGet();
+                    }
+                } catch (RuntimeException ignored) {
+                    // next tick
+                }
+            }, 0, 300, TimeUnit.MILLISECONDS);
+            try {
+                Map<String, Object> down = downEvent(host);
+                assertThat(refused.get()).as("bad reports answered 400").isGreaterThan(10);
+                assertThat(((Number) down.get("duration_ms")).longValue()).as("silence before down")
+                        .isGreaterThanOrEqualTo(10_000);
+            } finally {
+                timer.shutdownNow();
+            }
+        }
+    }
+
     private static void count(Reporter r) {
         r.awaitReports(3);
     }

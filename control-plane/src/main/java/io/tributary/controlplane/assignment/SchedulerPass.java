@@ -40,10 +40,12 @@ public class SchedulerPass {
     private final DeathProbe probe;
     private final AgentPoke poke;
     private final DemandService demand;
+    private final io.tributary.controlplane.agent.ReportArrivals arrivals;
 
     public SchedulerPass(LeaderElection leader, AssignmentService assignments, EventService events, ConfigEpoch epoch,
             EntityManager em, ObjectMapper json, TributaryConfig config, Clock clock, DeathProbe probe, AgentPoke poke,
-            DemandService demand) {
+            DemandService demand, io.tributary.controlplane.agent.ReportArrivals arrivals) {
+        this.arrivals = arrivals;
         this.probe = probe;
         this.poke = poke;
         this.demand = demand;
@@ -90,8 +92,16 @@ public class SchedulerPass {
         boolean changed = false;
         for (Object[] row : silent) {
             String host = (String) row[0];
-            ServerEntity s = ServerEntity.findById(host);
             Instant lastSeen = row[1] == null ? null : AssignmentService.toInstant(row[1]);
+            Long arrived = arrivals.last(host);
+            if (arrived != null && arrived >= suspect.toEpochMilli() && lastSeen != null
+                    && lastSeen.isAfter(now.minusMillis(config.leaseMs()))) {
+                // Its report is here, waiting for a thread: alive (see ReportArrivals). Not past
+                // a lease since the last one answered: reports that arrive and fail every time
+                // (a broken agent) are no sign of a capture anyone can watch.
+                continue;
+            }
+            ServerEntity s = ServerEntity.findById(host);
             long silentMs = lastSeen == null ? -1 : Duration.between(lastSeen, now).toMillis();
             String why = "no report for " + silentMs + " ms";
             if (lastSeen != null && !lastSeen.isBefore(deadline)) {
@@ -114,32 +124,56 @@ public class SchedulerPass {
         }
     }
 
-    private record StreamRow(String name, String config, boolean disabled, boolean isStatic) {
+    /** A stream as placement needs it, parsed once per content epoch. */
+    private record StreamRow(String name, boolean disabled, boolean isStatic, String captureAt, String group, double cost,
+            int clientsTimeout) {
     }
+
+    /** The streams as of {@link #rowsEpoch} (the content epoch moves with every stream change). */
+    private volatile List<StreamRow> rows = List.of();
+    private volatile long rowsEpoch = -1;
 
     private List<Placement.StreamSpec> streams(Instant now) {
         List<Placement.StreamSpec> out = new ArrayList<>();
         Map<String, Instant> demanded = demand.all();
+        for (StreamRow e : streamRows()) {
+            // On-demand streams run while someone wants them (a lookup, viewers, edge pulls).
+            boolean wanted = !e.disabled() && (e.isStatic() || OnDemand.wanted(demanded.get(e.name()), e.clientsTimeout(), now));
+            out.add(new Placement.StreamSpec(e.name(), wanted, e.captureAt(), e.group(), e.cost()));
+        }
+        return out;
+    }
+
+    /**
+     * The streams' rows, read and parsed again only when the content epoch moved: at 10,000
+     * streams, reading and parsing every config twice a second was most of a pass.
+     */
+    private List<StreamRow> streamRows() {
+        long content = ((Number) em.createNativeQuery("SELECT content_epoch FROM config_epoch WHERE id = 1")
+                .setFlushMode(FlushModeType.COMMIT).getSingleResult()).longValue();
+        if (content == rowsEpoch) {
+            return rows;
+        }
+        List<StreamRow> out = new ArrayList<>();
         // Plain rows, not entities: the pass never writes streams, and thousands of managed
         // entities made every flush of the pass (and of each of its queries) dirty-check them all.
         for (Object[] row : em.createQuery("select e.name, e.config, e.disabled, e.isStatic from StreamEntity e", Object[].class)
                 .setFlushMode(FlushModeType.COMMIT).getResultList()) {
-            StreamRow e = new StreamRow((String) row[0], (String) row[1], (Boolean) row[2], (Boolean) row[3]);
+            String name = (String) row[0];
             StreamConfig c;
             try {
-                c = json.readValue(e.config(), StreamConfig.class);
+                c = json.readValue((String) row[1], StreamConfig.class);
             } catch (Exception ex) {
-                LOG.errorf("stream=%s has an unreadable stored config: %s", e.name(), ex.getMessage());
+                LOG.errorf("stream=%s has an unreadable stored config: %s", name, ex.getMessage());
                 continue;
             }
-            String group = c.labels() == null ? null : c.labels().get("group");
-            // On-demand streams run while someone wants them (a lookup, viewers, edge pulls).
-            boolean wanted = !e.disabled()
-                    && (e.isStatic() || OnDemand.wanted(demanded.get(e.name()), c.clientsTimeoutOrDefault(), now));
-            out.add(new Placement.StreamSpec(e.name(), wanted,
-                    c.clusterIngest() == null ? null : c.clusterIngest().captureAt(), group, Placement.cost(c)));
+            out.add(new StreamRow(name, (Boolean) row[2], (Boolean) row[3],
+                    c.clusterIngest() == null ? null : c.clusterIngest().captureAt(),
+                    c.labels() == null ? null : c.labels().get("group"), Placement.cost(c), c.clientsTimeoutOrDefault()));
         }
-        return out;
+        rows = List.copyOf(out);
+        rowsEpoch = content;
+        return rows;
     }
 
     private List<Placement.ServerView> servers() {

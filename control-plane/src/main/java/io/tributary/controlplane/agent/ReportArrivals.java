@@ -1,0 +1,56 @@
+package io.tributary.controlplane.agent;
+
+import io.tributary.controlplane.auth.Secrets;
+import io.tributary.controlplane.auth.TokenService;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * When each agent's latest report reached this replica, noted on the event loop as its request
+ * arrives, before it waits for a worker thread: failure detection counts a report that arrived
+ * as a sign of life even while it is still queued, so a control plane slow to answer (at 1,000
+ * agents on two cores, reports waited seconds for a thread) does not mark its agents down for
+ * its own delay. Only reports with the cluster key count; a report is still answered (and its
+ * last_seen_at written) by {@link AgentResource}.
+ */
+@ApplicationScoped
+public class ReportArrivals {
+    private static final String PREFIX = "/api/v1/agents/";
+    private static final String BEARER = "Bearer ";
+
+    private final TokenService tokens;
+    private final Clock clock;
+    private final Map<String, Long> arrived = new ConcurrentHashMap<>();
+
+    public ReportArrivals(TokenService tokens, Clock clock) {
+        this.tokens = tokens;
+        this.clock = clock;
+    }
+
+    void register(@Observes Router router) {
+        // Before every other route: it only notes the time and passes the request on.
+        router.route(HttpMethod.PUT, PREFIX + "*").order(-1_000_000).handler(this::note);
+    }
+
+    private void note(RoutingContext ctx) {
+        String path = ctx.request().path();
+        String host = path.substring(PREFIX.length());
+        String auth = ctx.request().getHeader("Authorization");
+        if (!host.isEmpty() && host.indexOf('/') < 0 && host.length() <= 253 && auth != null && auth.startsWith(BEARER)
+                && Secrets.constantTimeEquals(auth.substring(BEARER.length()), tokens.clusterKey())) {
+            arrived.put(host, clock.millis());
+        }
+        ctx.next();
+    }
+
+    /** When the latest report of the host reached this replica (epoch ms), or null. */
+    public Long last(String hostname) {
+        return arrived.get(hostname);
+    }
+}
