@@ -47,6 +47,7 @@ public class AgentService {
     private final DemandService demand;
     private final PullService pulls;
     private final ReportBuffer buffer;
+    private final io.micrometer.core.instrument.MeterRegistry meters;
     private final io.tributary.controlplane.configbackend.ConfigBackendService backend;
     private final io.agroal.api.AgroalDataSource db;
     private final jakarta.transaction.TransactionSynchronizationRegistry transactions;
@@ -63,7 +64,9 @@ public class AgentService {
             DemandService demand, PullService pulls, ReportBuffer buffer,
             io.tributary.controlplane.configbackend.ConfigBackendService backend,
             io.agroal.api.AgroalDataSource db,
-            jakarta.transaction.TransactionSynchronizationRegistry transactions) {
+            jakarta.transaction.TransactionSynchronizationRegistry transactions,
+            io.micrometer.core.instrument.MeterRegistry meters) {
+        this.meters = meters;
         this.db = db;
         this.transactions = transactions;
         this.buffer = buffer;
@@ -83,7 +86,7 @@ public class AgentService {
     static final int REPORT_LOCK_CLASS = 7301;
 
     /** How long a host's memory answers its reports before a full report checks it against the database. */
-    static final long MEMORY_MS = 10_000;
+    static final long MEMORY_MS = 30_000;
 
     /**
      * A host as the last full report of it on this replica left it: the version of the host it
@@ -108,34 +111,43 @@ public class AgentService {
         }
         HostMemory m = memory.get(hostname);
         long nowMs = clock.millis();
-        if (m == null || nowMs - m.atMs() > MEMORY_MS || nowMs < m.atMs()
-                || report.pulls() != null && !report.pulls().isEmpty()
-                || !java.util.Objects.equals(m.apiUrl(), report.apiUrl())
+        if (m == null) {
+            return miss("unremembered");
+        }
+        if (nowMs - m.atMs() > MEMORY_MS || nowMs < m.atMs()) {
+            return miss("memory_expired");
+        }
+        if (report.pulls() != null && !report.pulls().isEmpty()) {
+            return miss("pulls");
+        }
+        if (!java.util.Objects.equals(m.apiUrl(), report.apiUrl())
                 || !java.util.Objects.equals(m.publicUrl(), report.publicPayloadUrl())
-                || !java.util.Objects.equals(m.privateUrl(), report.privatePayloadUrl())
-                || !dvr.quiet(hostname, report.dvr())) {
-            return null;
+                || !java.util.Objects.equals(m.privateUrl(), report.privatePayloadUrl())) {
+            return miss("urls");
+        }
+        if (!dvr.quiet(hostname, report.dvr())) {
+            return miss("dvr");
         }
         String configError = report.configExternalError() == null ? null : write(report.configExternalError());
         if (!java.util.Objects.equals(m.configError(), configError)) {
-            return null;
+            return miss("config_error");
         }
         List<StreamReport> streams = report.streams() == null ? List.of() : report.streams();
         if (streams.size() != m.streams().size()) {
-            return null;
+            return miss("streams");
         }
         for (StreamReport r : streams) {
             Previous p = r.name() == null ? null : m.streams().get(r.name());
             if (p == null || !java.util.Objects.equals(p.generation(), r.generation()) || !status(r).equals(p.status())) {
-                return null;
+                return miss("streams");
             }
         }
         if (new HashSet<>(streams.stream().map(StreamReport::name).toList()).size() != streams.size()) {
-            return null;
+            return miss("streams");
         }
         String version = readVersion(hostname);
         if (version == null || !version.equals(m.version())) {
-            return null;
+            return miss("version");
         }
         Instant now = Instant.ofEpochMilli(nowMs);
         buffer.server(hostname, new ReportBuffer.ServerHot(now, report.startedAt(), report.version(), write(report.stats()),
@@ -147,6 +159,22 @@ public class AgentService {
         buffer.demand(DemandService.demanded(streams, List.of()), now);
         return new AgentReportResponse(config.reportIntervalMs(), config.leaseMs(), m.etag(), m.stop(), peers(hostname),
                 null, null);
+    }
+
+    private final Map<String, io.micrometer.core.instrument.Counter> misses = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Counts why a report could not be answered from memory, at /q/metrics as
+     * {@code tributary_agent_reports_full_total{reason}}: unremembered (first report, after a
+     * hand-off), memory_expired, pulls, urls, dvr, config_error, streams (a stream's state,
+     * generation or presence changed) or version (the host's assignments, state or the stream
+     * configs changed).
+     */
+    private AgentReportResponse miss(String reason) {
+        misses.computeIfAbsent(reason, r -> io.micrometer.core.instrument.Counter.builder("tributary.agent.reports.full")
+                .tag("reason", r).description("agent reports that needed a full transaction, by why").register(meters))
+                .increment();
+        return null;
     }
 
     /**

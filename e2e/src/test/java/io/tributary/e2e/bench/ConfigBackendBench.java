@@ -41,6 +41,8 @@ class ConfigBackendBench {
                         + "jsonb_build_object('name', 'cam-' || g, 'inputs', jsonb_build_array(jsonb_build_object('url', "
                         + "'rtsp://10.0.' || (g % 250) || '.' || (g % 200) || '/stream1', 'priority', 1)), 'title', 'Camera ' || g, "
                         + "'segment_duration', 2000), true, false FROM generate_series(1, " + STREAMS + ") g");
+                // Behind the API's back: move the content epoch as a stream change through it does.
+                st.execute("UPDATE config_epoch SET epoch = epoch + 1, content_epoch = content_epoch + 1 WHERE id = 1");
                 st.execute("INSERT INTO assignments (stream_name, hostname, generation) SELECT 'cam-' || g, "
                         + "'host-' || (1 + g % " + HOSTS + "), nextval('assignment_generation_seq') FROM generate_series(1, "
                         + STREAMS + ") g");
