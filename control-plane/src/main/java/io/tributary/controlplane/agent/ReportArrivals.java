@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * arrives, before it waits for a worker thread: failure detection counts a report that arrived
  * as a sign of life even while it is still queued, so a control plane slow to answer (at 1,000
  * agents on two cores, reports waited seconds for a thread) does not mark its agents down for
- * its own delay. Only reports with the cluster key count; a report is still answered (and its
+ * its own delay, nor while one of its reports is still being answered. Only reports with the
+ * cluster key count; a report is still answered (and its
  * last_seen_at written) by {@link AgentResource}.
  */
 @ApplicationScoped
@@ -27,6 +28,8 @@ public class ReportArrivals {
     private final TokenService tokens;
     private final Clock clock;
     private final Map<String, Long> arrived = new ConcurrentHashMap<>();
+    /** Reports of each host arrived and not yet answered (an agent sends one at a time). */
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> inFlight = new ConcurrentHashMap<>();
 
     public ReportArrivals(TokenService tokens, Clock clock) {
         this.tokens = tokens;
@@ -45,12 +48,23 @@ public class ReportArrivals {
         if (!host.isEmpty() && host.indexOf('/') < 0 && host.length() <= 253 && auth != null && auth.startsWith(BEARER)
                 && Secrets.constantTimeEquals(auth.substring(BEARER.length()), tokens.clusterKey())) {
             arrived.put(host, clock.millis());
+            java.util.concurrent.atomic.AtomicInteger n = inFlight.computeIfAbsent(host,
+                    h -> new java.util.concurrent.atomic.AtomicInteger());
+            n.incrementAndGet();
+            // Answered, failed or the connection closed: each ends the request once.
+            ctx.addEndHandler(v -> n.decrementAndGet());
         }
         ctx.next();
     }
 
-    /** When the latest report of the host reached this replica (epoch ms), or null. */
-    public Long last(String hostname) {
-        return arrived.get(hostname);
+    /**
+     * Whether the host shows life on this replica since {@code sinceMs}: a report of it arrived
+     * since then, or one is being answered now (a report that waits longer than the silence
+     * bound for a thread or the database is the control plane's delay, not the agent's).
+     */
+    public boolean aliveSince(String hostname, long sinceMs) {
+        Long a = arrived.get(hostname);
+        java.util.concurrent.atomic.AtomicInteger n = inFlight.get(hostname);
+        return a != null && a >= sinceMs || n != null && n.get() > 0;
     }
 }

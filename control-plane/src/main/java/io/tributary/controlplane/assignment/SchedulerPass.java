@@ -93,10 +93,9 @@ public class SchedulerPass {
         for (Object[] row : silent) {
             String host = (String) row[0];
             Instant lastSeen = row[1] == null ? null : AssignmentService.toInstant(row[1]);
-            Long arrived = arrivals.last(host);
-            if (arrived != null && arrived >= suspect.toEpochMilli() && lastSeen != null
+            if (arrivals.aliveSince(host, suspect.toEpochMilli()) && lastSeen != null
                     && lastSeen.isAfter(now.minusMillis(config.leaseMs()))) {
-                // Its report is here, waiting for a thread: alive (see ReportArrivals). Not past
+                // Its report is here, waiting for a thread or being answered: alive (ReportArrivals). Not past
                 // a lease since the last one answered: reports that arrive and fail every time
                 // (a broken agent) are no sign of a capture anyone can watch.
                 continue;
