@@ -370,11 +370,6 @@ public class AgentService {
         io.tributary.controlplane.common.AfterCommit.run(transactions, () -> memory.put(hostname, m));
     }
 
-    /** Forgets every host's memory (tests that write the database behind the API's back). */
-    void forgetAll() {
-        memory.clear();
-    }
-
     /** A stream as this host last reported it (its row in stream_reports). */
     private record Previous(Long generation, String status) {
     }
