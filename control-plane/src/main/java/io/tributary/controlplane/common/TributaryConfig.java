@@ -36,7 +36,7 @@ public interface TributaryConfig {
      * How often the row of a steady stream (a report that changed only its numbers, on a host in
      * no hand-off) is written: at 10,000 streams every row each second was 10,000 updates a second.
      */
-    @WithDefault("5000")
+    @WithDefault("1000")
     long reportStreamWriteMs();
 
     /** Silence after which the leader probes a server's agent (default 1.5 report intervals; 0: never). */
