@@ -11,4 +11,4 @@ tributary_pg_ensure
 export TRIBUTARY_TEST_DB_URL="${TRIBUTARY_TEST_DB_URL:-$(tributary_jdbc_url tributary_test)}"
 ./mvnw -B -q -pl e2e -am verify -Dtest=ControlPlaneScaleBench -Dtributary.excluded-groups= -Dsurefire.failIfNoSpecifiedTests=false \
   -Dbench.agents="${1:-1000}" -Dbench.streams="${2:-10000}" -Dbench.heavy="${3:-1000}" -Dbench.seconds="${4:-30}" \
-  -Dtributary.cp.jvm-args="${CP_JVM_ARGS:-}" -Dtributary.redirect-test-output=false 2>&1 | grep -E '^CP_SCALE|ERROR|FAIL' || true
+  -Dtributary.cp.jvm-args="${CP_JVM_ARGS:-}" -Dtributary.redirect-test-output=false 2>&1 | grep -E "CP_SCALE|ERROR|FAIL|window=" || true
