@@ -85,7 +85,13 @@ public class AgentService {
     /** Advisory-lock class (two-key form) of the per-host report lock; the leader lock uses the one-key form. */
     static final int REPORT_LOCK_CLASS = 7301;
 
-    /** How long a host's memory answers its reports before a full report checks it against the database. */
+    /**
+     * How long a host's memory answers its reports before a full report checks it against the
+     * database: between this and twice this, drawn per full report, so that hosts remembered in
+     * the same second (every agent after a control-plane start or a wave of moves) do not all
+     * expire in the same second again. Without the spread, 1,000 full reports arrived within a
+     * second every 30 s, the reports behind them waited seconds, and servers were marked down.
+     */
     static final long MEMORY_MS = 30_000;
 
     /**
@@ -93,8 +99,8 @@ public class AgentService {
      * read ({@link #VERSION}), its streams' generations and states, and the answer's ETag and
      * stop list, which stand as long as that version does.
      */
-    private record HostMemory(String version, long atMs, Map<String, Previous> streams, String configError, String apiUrl,
-            String publicUrl, String privateUrl, String etag, List<String> stop) {
+    private record HostMemory(String version, long atMs, long expiresAtMs, Map<String, Previous> streams, String configError,
+            String apiUrl, String publicUrl, String privateUrl, String etag, List<String> stop) {
     }
 
     /**
@@ -114,7 +120,7 @@ public class AgentService {
         if (m == null) {
             return miss("unremembered");
         }
-        if (nowMs - m.atMs() > MEMORY_MS || nowMs < m.atMs()) {
+        if (nowMs > m.expiresAtMs() || nowMs < m.atMs()) {
             return miss("memory_expired");
         }
         if (report.pulls() != null && !report.pulls().isEmpty()) {
@@ -365,7 +371,9 @@ public class AgentService {
                 return;
             }
         }
-        HostMemory m = new HostMemory(version, now.toEpochMilli(), Map.copyOf(rows), configError, report.apiUrl(),
+        long at = now.toEpochMilli();
+        HostMemory m = new HostMemory(version, at, at + MEMORY_MS + java.util.concurrent.ThreadLocalRandom.current().nextLong(MEMORY_MS),
+                Map.copyOf(rows), configError, report.apiUrl(),
                 report.publicPayloadUrl(), report.privatePayloadUrl(), etag, List.copyOf(stop));
         io.tributary.controlplane.common.AfterCommit.run(transactions, () -> memory.put(hostname, m));
     }

@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * When each agent's latest report reached this replica, noted on the event loop as its request
- * arrives, before it waits for a worker thread: failure detection counts a report that arrived
+ * When each agent's latest report reached this replica (and when its answer left), noted on the
+ * event loop as its request arrives, before it waits for a worker thread: failure detection counts a report that arrived
  * as a sign of life even while it is still queued, so a control plane slow to answer (at 1,000
  * agents on two cores, reports waited seconds for a thread) does not mark its agents down for
  * its own delay, nor while one of its reports is still being answered. Only reports with the
@@ -63,15 +63,21 @@ public class ReportArrivals {
             java.util.concurrent.atomic.AtomicInteger n = inFlight.computeIfAbsent(host,
                     h -> new java.util.concurrent.atomic.AtomicInteger());
             n.incrementAndGet();
-            // Answered, failed or the connection closed: each ends the request once.
-            ctx.addEndHandler(v -> n.decrementAndGet());
+            // Answered, failed or the connection closed: each ends the request once. The end
+            // counts as life too: an agent sends one report at a time, so its next one cannot
+            // come before this answer, and silence is counted from here; a control plane that
+            // took 3 s to answer marked its agents down in the gap before their next report.
+            ctx.addEndHandler(v -> {
+                arrived.merge(host, clock.millis(), Math::max);
+                n.decrementAndGet();
+            });
         }
         ctx.next();
     }
 
     /**
      * Whether the host shows life on this replica since {@code sinceMs}: a report of it arrived
-     * since then, or one is being answered now (a report that waits longer than the silence
+     * or was answered since then, or one is being answered now (a report that waits longer than the silence
      * bound for a thread or the database is the control plane's delay, not the agent's).
      */
     public boolean aliveSince(String hostname, long sinceMs) {

@@ -52,6 +52,9 @@ class ControlPlaneScaleBench {
     static final int STREAMS = Integer.getInteger("bench.streams", 10_000);
     static final int HEAVY = Integer.getInteger("bench.heavy", 1000);
     static final int SECONDS = Integer.getInteger("bench.seconds", 30);
+    /** Seconds without a server_down after warm-up before the window opens, and the most it waits for that. */
+    static final int SETTLE = Integer.getInteger("bench.settle", 10);
+    static final int SETTLE_MAX = Integer.getInteger("bench.settle-max", 120);
     static final ObjectMapper JSON = Json.mapper();
 
     final Map<String, Sim> sims = new ConcurrentHashMap<>();
@@ -255,6 +258,16 @@ class ControlPlaneScaleBench {
             while (countRunning(cluster) < STREAMS && System.nanoTime() < deadline) {
                 TimeUnit.MILLISECONDS.sleep(500);
             }
+            // Then steady: the start-up storm (1,000 registrations, 10,000 placements, every
+            // agent's first config poll, the JIT compiling all of it) is over when no server has
+            // gone down for SETTLE seconds; the window measures 1 Hz reports, not the storm.
+            long warmedAt = System.nanoTime();
+            deadline = warmedAt + Duration.ofSeconds(SETTLE_MAX).toNanos();
+            while (System.nanoTime() < deadline && (System.nanoTime() - warmedAt < Duration.ofSeconds(SETTLE).toNanos()
+                    || countEvents(cluster, "type = 'server_down' AND at > now() - interval '" + SETTLE + " seconds'") > 0)) {
+                TimeUnit.MILLISECONDS.sleep(500);
+            }
+            long settledMs = (System.nanoTime() - warmedAt) / 1_000_000;
             String priority = simPriority(); // its threads run by now
             long pid = cluster.controlPlane().pid();
             long self = ProcessHandle.current().pid();
@@ -331,13 +344,15 @@ class ControlPlaneScaleBench {
             timer.shutdownNow();
             pokes.stop(0);
             vertx.close();
-            System.out.printf("CP_SCALE agents=%d streams=%d (%d on sim-1) window=%ds | report p50=%.1fms p99=%.1fms (%d) | config poll"
+            System.out.printf("CP_SCALE agents=%d streams=%d (%d on sim-1) window=%ds after %s | report p50=%.1fms p99=%.1fms (%d) | config poll"
                             + " p50=%.1fms p99=%.1fms (%d) | control plane CPU %.2f cores | sim-1 down -> its %d streams reassigned (seen committed) in %d ms%s (%d failover events)"
                             + " | inside the control plane (resource entry to return, last 30 s) p50=%.1fms p99=%.1fms, %.0f quick + %.0f full reports (%s)"
                             + " | anchor /q/health/live p50=%.1fms p99=%.1fms | anchor reports sent %.0f/s of %d/s expected"
                             + " (%d failed, %d ticks skipped: report still in flight), %d server_down events in the window (agents late > failover_timeout), simulator CPU %.2f cores (%s), PostgreSQL CPU %.2f cores (its processes alive at both ends), load average %s -> %s"
                             + " | target p99<=50ms, <=1 core, <=1000ms%n",
-                    AGENTS, STREAMS, HEAVY, SECONDS, p(reportMs, 50), p(reportMs, 99), reportMs.size(), p(pollMs, 50),
+                    AGENTS, STREAMS, HEAVY, SECONDS, settledMs < SETTLE_MAX * 1000L
+                            ? "settling " + settledMs + " ms (no server_down for " + SETTLE + " s)"
+                            : "NOT settling in " + SETTLE_MAX + " s (servers still going down)", p(reportMs, 50), p(reportMs, 99), reportMs.size(), p(pollMs, 50),
                     p(pollMs, 99), pollMs.size(), cpuCores, HEAVY, movedAt == 0 ? -1 : movedAt - downAt,
                     downBefore ? " (it had been marked down before it died: late reports)" : "", moved,
                     inside50, inside99, quick, full, why,
