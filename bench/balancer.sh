@@ -20,6 +20,7 @@ cleanup() {
   [ -n "${reporter:-}" ] && kill "$reporter" 2>/dev/null || true
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
   TRIBUTARY_DATA="$work/cluster" ops/cluster down >/dev/null 2>&1 || true
+  rm -rf "$work"
 }
 trap cleanup EXIT
 
