@@ -3,6 +3,7 @@ package io.tributary.controlplane.agent;
 import io.tributary.controlplane.auth.Secrets;
 import io.tributary.controlplane.auth.TokenService;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -46,8 +47,17 @@ public class ReportArrivals {
         // event loop delivers the bytes. At 1,000 agents the workers spent most of their time
         // there (JFR: 60,000 waits of 20 ms or more in VertxBlockingInput.readBlocking in two
         // minutes), and the pool's 200 threads starved the event loops that were to feed them.
-        router.route(HttpMethod.PUT, PREFIX + "*").order(-999_999)
-                .handler(BodyHandler.create(false).setBodyLimit(MAX_REPORT_BYTES));
+        // HTTP/1.x only: on an HTTP/2 stream RESTEasy pauses the request, which throws once the
+        // body handler has read it to its end ("Request has already been read"); the agent
+        // reports over HTTP/1.1 (ControlLoop), an h2c client is read the old way.
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_REPORT_BYTES);
+        router.route(HttpMethod.PUT, PREFIX + "*").order(-999_999).handler(ctx -> {
+            if (ctx.request().version() == HttpVersion.HTTP_2) {
+                ctx.next();
+            } else {
+                body.handle(ctx);
+            }
+        });
     }
 
     /** The largest report body accepted (413 above it), Quarkus's own default request body limit. */

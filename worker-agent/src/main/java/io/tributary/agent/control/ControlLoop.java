@@ -84,7 +84,9 @@ public final class ControlLoop implements AutoCloseable {
         this.config = config;
         this.supervisor = supervisor;
         this.reports = reports;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        // HTTP/1.1 keep-alive: one report a second needs no h2c upgrade, and the control plane
+        // reads an HTTP/1.1 report's body on its event loop before a worker thread takes it.
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
         long retryMax = Math.max(500, config.configRetryMaxMs());
         this.pollBackoff = new Backoff(Math.min(500, retryMax), retryMax);
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
