@@ -235,7 +235,7 @@ public class AgentService {
             server.status = ServerConfig.STATUS_UP;
             server.statusChangedAt = now;
             events.record("server_up", null, hostname, null, "agent reports again", null);
-            peerRows = null;
+            peerList = null;
             // No config epoch bump: a server's state is on no host's page, and the pass that
             // places streams here changes the pages it touches (their ETags are digests).
             scheduler.wakeAfterCommit();
@@ -442,8 +442,16 @@ public class AgentService {
     record PeerRow(String hostname, String url, String status) {
     }
 
-    private volatile List<PeerRow> peerRows;
-    private volatile long peerRowsAt;
+    /**
+     * The server list as read at {@code atMs}, and each host's peers computed from it once
+     * (1,000 reports a second each computed theirs from the list, a profile's biggest share of
+     * the steady report).
+     */
+    private record PeerList(List<PeerRow> rows, long atMs, Map<String, List<AgentReportResponse.Peer>> peers) {
+    }
+
+    /** Null when the list must be read again (a server registered or came back). */
+    private volatile PeerList peerList;
 
     /**
      * Whom a cut-off agent asks whether they reach the control plane: the servers that follow it
@@ -451,9 +459,9 @@ public class AgentService {
      * asked by about as many others, and the answer does not grow with the cluster.
      */
     private List<AgentReportResponse.Peer> peers(String self) {
-        List<PeerRow> rows = peerRows;
+        PeerList list = peerList;
         long nowMs = clock.millis();
-        if (rows == null || nowMs - peerRowsAt > PEER_LIST_MS || nowMs < peerRowsAt) {
+        if (list == null || nowMs - list.atMs() > PEER_LIST_MS || nowMs < list.atMs()) {
             List<PeerRow> fresh = new ArrayList<>();
             // Plain JDBC: the steady report path runs outside a transaction.
             try (java.sql.Connection c = db.getConnection(); java.sql.Statement st = c.createStatement();
@@ -468,26 +476,12 @@ public class AgentService {
             } catch (java.sql.SQLException e) {
                 throw new IllegalStateException("cannot read the server list: " + e.getMessage(), e);
             }
-            rows = List.copyOf(fresh);
-            peerRows = rows;
-            peerRowsAt = nowMs;
+            list = new PeerList(List.copyOf(fresh), nowMs, new java.util.concurrent.ConcurrentHashMap<>());
+            peerList = list;
         }
-        // Each host's peers, once per server list (a second): 1,000 reports a second each
-        // computed theirs from the list, a profile's biggest share of the steady report.
-        PeerCache cache = peerCache;
-        if (cache == null || cache.rows() != rows) {
-            cache = new PeerCache(rows, new java.util.concurrent.ConcurrentHashMap<>());
-            peerCache = cache;
-        }
-        final List<PeerRow> list = rows;
-        return cache.peers().computeIfAbsent(self, h -> List.copyOf(ringPeers(list, h)));
+        List<PeerRow> rows = list.rows();
+        return list.peers().computeIfAbsent(self, h -> List.copyOf(ringPeers(rows, h)));
     }
-
-    /** {@link #ringPeers} of each host asked, for one server list. */
-    private record PeerCache(List<PeerRow> rows, Map<String, List<AgentReportResponse.Peer>> peers) {
-    }
-
-    private volatile PeerCache peerCache;
 
     /** The peers of {@code self} from rows sorted by hostname (pure; see {@link #peers}). */
     static List<AgentReportResponse.Peer> ringPeers(List<PeerRow> rows, String self) {
@@ -539,7 +533,7 @@ public class AgentService {
             s.publicPayloadUrl = report.publicPayloadUrl();
             s.privatePayloadUrl = report.privatePayloadUrl();
             s.persist();
-            peerRows = null; // a new peer for the others
+            peerList = null; // a new peer for the others
             events.record("server_registered", null, hostname, null, "agent registered", null);
             return s;
         }
