@@ -41,6 +41,11 @@ public class ReportBuffer {
     }
 
     record StreamKey(String stream, String hostname) {
+        /** The order two replicas' flushes lock rows in. */
+        static final java.util.Comparator<StreamKey> ORDER = (a, b) -> {
+            int c = a.stream.compareTo(b.stream);
+            return c != 0 ? c : a.hostname.compareTo(b.hostname);
+        };
     }
 
     /**
@@ -143,16 +148,19 @@ public class ReportBuffer {
         }
         List<StreamKey> keys = new ArrayList<>();
         List<StreamHot> streamRows = new ArrayList<>();
-        List<StreamKey> pending = new ArrayList<>(streams.keySet());
-        pending.sort(java.util.Comparator.comparing(StreamKey::stream).thenComparing(StreamKey::hostname));
         long nowMs = System.currentTimeMillis();
         long steadyEvery = config.reportStreamWriteMs();
-        for (StreamKey k : pending) {
-            StreamHot v = streams.get(k);
-            if (v == null || v.steady() && nowMs - writtenAtMs.getOrDefault(k, 0L) < steadyEvery) {
-                continue; // a steady row written lately waits; its newest value stays buffered
+        // The due ones first, then sorted: at 10,000 buffered rows most are steady ones written
+        // lately, and sorting them all five times a second was a tenth of the control plane's CPU.
+        List<StreamKey> due = new ArrayList<>();
+        for (Map.Entry<StreamKey, StreamHot> e : streams.entrySet()) {
+            if (!e.getValue().steady() || nowMs - writtenAtMs.getOrDefault(e.getKey(), 0L) >= steadyEvery) {
+                due.add(e.getKey()); // a steady row written lately waits; its newest value stays buffered
             }
-            v = streams.remove(k);
+        }
+        due.sort(StreamKey.ORDER);
+        for (StreamKey k : due) {
+            StreamHot v = streams.remove(k);
             if (v != null) {
                 keys.add(k);
                 streamRows.add(v);
