@@ -44,8 +44,9 @@ import org.junit.jupiter.api.Test;
  * Control-plane scale (bench/control-plane-scale.sh): N simulated agents (no FFmpeg) report at
  * 1 Hz and poll their config when it changes, with S streams; one agent holds K of them, and ten
  * times a second one agent re-reads its config page (a steady cluster changes no ETag). Prints
- * report and config-poll latency p50/p99 (and how many ETag changes agents saw), the control plane's CPU, and the time from that agent's
- * server_down to all its streams being reassigned; the anchor is /q/health/live under the same load.
+ * report and config-poll latency p50/p99 (and how many ETag changes agents saw), the control
+ * plane's CPU, and the time from that agent's server_down to all its streams being reassigned;
+ * the anchor is /q/health/live under the same load.
  */
 @Tag("bench")
 class ControlPlaneScaleBench {
@@ -66,6 +67,7 @@ class ControlPlaneScaleBench {
     final AtomicLong etagChanges = new AtomicLong();
     final AtomicLong sent = new AtomicLong();
     final AtomicLong failed = new AtomicLong();
+    final AtomicLong failedPolls = new AtomicLong();
     final AtomicLong skipped = new AtomicLong();
     volatile boolean measuring;
     HttpClient http;
@@ -269,9 +271,13 @@ class ControlPlaneScaleBench {
             java.util.Random pick = new java.util.Random(7);
             timer.scheduleAtFixedRate(() -> {
                 long t0 = System.nanoTime();
-                send(HttpMethod.GET, "/config-external/streams?host=sim-" + (2 + pick.nextInt(AGENTS - 1)), null, (status, text, e) -> {
+                String host = "sim-" + (AGENTS < 2 ? 1 : 2 + pick.nextInt(AGENTS - 1));
+                send(HttpMethod.GET, "/config-external/streams?host=" + host, null, (status, text, e) -> {
                     if (measuring) {
                         pollMs.add((System.nanoTime() - t0) / 1e6);
+                        if (e != null || status != 200) {
+                            failedPolls.incrementAndGet();
+                        }
                     }
                 });
             }, 0, 100, TimeUnit.MILLISECONDS);
@@ -367,7 +373,7 @@ class ControlPlaneScaleBench {
             pokes.stop(0);
             vertx.close();
             System.out.printf("CP_SCALE agents=%d streams=%d (%d on sim-1) window=%ds after %s | report p50=%.1fms p99=%.1fms (%d) | config poll"
-                            + " p50=%.1fms p99=%.1fms (%d polls; agents saw %d ETag changes) | control plane CPU %.2f cores | sim-1 down -> its %d streams reassigned (seen committed) in %d ms%s (%d failover events)"
+                            + " p50=%.1fms p99=%.1fms (%d polls, %d failed; agents saw %d ETag changes) | control plane CPU %.2f cores | sim-1 down -> its %d streams reassigned (seen committed) in %d ms%s (%d failover events)"
                             + " | inside the control plane (resource entry to return, last 30 s) p50=%.1fms p99=%.1fms, %.0f quick + %.0f full reports (%s)"
                             + " | anchor /q/health/live p50=%.1fms p99=%.1fms | anchor reports sent %.0f/s of %d/s expected"
                             + " (%d failed, %d ticks skipped: report still in flight), %d server_down events in the window (agents late > failover_timeout), simulator CPU %.2f cores (%s), PostgreSQL CPU %.2f cores (its processes alive at both ends), load average %s -> %s"
@@ -375,7 +381,7 @@ class ControlPlaneScaleBench {
                     AGENTS, STREAMS, HEAVY, SECONDS, settledMs < SETTLE_MAX * 1000L
                             ? "settling " + settledMs + " ms (no server_down for " + SETTLE + " s)"
                             : "NOT settling in " + SETTLE_MAX + " s (servers still going down)", p(reportMs, 50), p(reportMs, 99), reportMs.size(), p(pollMs, 50),
-                    p(pollMs, 99), pollMs.size(), etagChanges.get(), cpuCores, HEAVY, movedAt == 0 ? -1 : movedAt - downAt,
+                    p(pollMs, 99), pollMs.size(), failedPolls.get(), etagChanges.get(), cpuCores, HEAVY, movedAt == 0 ? -1 : movedAt - downAt,
                     downBefore ? " (it had been marked down before it died: late reports)" : "", moved,
                     inside50, inside99, quick, full, why,
                     p(healthMs, 50), p(healthMs, 99), sent.get() / window, AGENTS, failed.get(), skipped.get(), flaps, simCores, priority, pgCores,
