@@ -150,12 +150,13 @@ public class ReportBuffer {
         List<StreamHot> streamRows = new ArrayList<>();
         long nowMs = System.currentTimeMillis();
         long steadyEvery = config.reportStreamWriteMs();
-        // The due ones first, then sorted: at 10,000 buffered rows most are steady ones written
-        // lately, and sorting them all five times a second was a tenth of the control plane's CPU.
+        // The due ones first, then sorted: a steady row written lately waits (its newest value
+        // stays buffered), and at 10,000 buffered rows, most of them such, sorting them all five
+        // times a second was a tenth of the control plane's CPU.
         List<StreamKey> due = new ArrayList<>();
         for (Map.Entry<StreamKey, StreamHot> e : streams.entrySet()) {
             if (!e.getValue().steady() || nowMs - writtenAtMs.getOrDefault(e.getKey(), 0L) >= steadyEvery) {
-                due.add(e.getKey()); // a steady row written lately waits; its newest value stays buffered
+                due.add(e.getKey());
             }
         }
         due.sort(StreamKey.ORDER);

@@ -162,6 +162,9 @@ class ControlPlaneScaleBench {
                     (status, text, e) -> {
                         if (measuring) {
                             pollMs.add((System.nanoTime() - t0) / 1e6);
+                            if (e != null || status != 200) {
+                                failedPolls.incrementAndGet();
+                            }
                         }
                         try {
                             if (e != null || status != 200) {
@@ -386,7 +389,6 @@ class ControlPlaneScaleBench {
                     inside50, inside99, quick, full, why,
                     p(healthMs, 50), p(healthMs, 99), sent.get() / window, AGENTS, failed.get(), skipped.get(), flaps, simCores, priority, pgCores,
                     load0, load1);
-
             assertThat(reportMs).isNotEmpty();
         }
     }
